@@ -1,0 +1,123 @@
+// A fixed set of Bun Workers that run tasks and answer with plain-data results.
+// Each worker runs several tasks at once (sync work waits on the network, not the CPU).
+// A worker that dies is replaced; the tasks it held are handed to the replacement, a bounded
+// number of times, so a crash costs a retry, never a lost key.
+import type { FromWorker, ToWorker } from "./protocol.ts";
+
+export interface PoolOptions<Init> {
+  /** The worker entry, as `new URL("./x.worker.ts", import.meta.url)` so it works in a compiled binary. */
+  url: URL;
+  size: number;
+  /** Sent to every worker (and every replacement) before its first task. */
+  init: Init;
+  /** How many times a task is re-run after the worker running it died. */
+  maxCrashRetries?: number;
+  /** Told when a worker dies, with how many tasks it held. */
+  onCrash?: (info: { worker: number; tasks: number; reason: string }) => void;
+}
+
+interface Pending<Task, Result> {
+  task: Task;
+  crashes: number;
+  resolve(result: Result): void;
+  reject(error: Error): void;
+}
+
+interface Slot<Task, Result> {
+  worker: Worker;
+  running: Map<number, Pending<Task, Result>>;
+}
+
+export class WorkerPool<Init, Task, Result> {
+  #slots: Slot<Task, Result>[] = [];
+  #nextId = 1;
+  #stopped = false;
+  readonly #maxCrashRetries: number;
+
+  constructor(private readonly options: PoolOptions<Init>) {
+    this.#maxCrashRetries = options.maxCrashRetries ?? 3;
+    for (let i = 0; i < Math.max(1, options.size); i++) this.#slots.push(this.#spawn(i));
+  }
+
+  /** Runs one task on the least busy worker. */
+  run(task: Task): Promise<Result> {
+    if (this.#stopped) return Promise.reject(new Error("worker pool is stopped"));
+    return new Promise<Result>((resolve, reject) => {
+      this.#dispatch({ task, crashes: 0, resolve, reject });
+    });
+  }
+
+  /** Sends the same update (e.g. a renewed token) to every worker. */
+  broadcast(update: unknown): void {
+    for (const slot of this.#slots) this.#post(slot.worker, { type: "update", update });
+  }
+
+  get inflight(): number {
+    return this.#slots.reduce((n, slot) => n + slot.running.size, 0);
+  }
+
+  /** Ends every worker; tasks still running are rejected. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const slot of this.#slots) {
+      slot.worker.terminate();
+      for (const pending of slot.running.values()) pending.reject(new Error("worker pool stopped"));
+      slot.running.clear();
+    }
+  }
+
+  /** For fault tests: ends one worker abruptly, as a crash would. */
+  killWorker(index: number): void {
+    const slot = this.#slots[index];
+    if (slot) slot.worker.terminate();
+  }
+
+  #dispatch(pending: Pending<Task, Result>): void {
+    let best = this.#slots[0]!;
+    for (const slot of this.#slots) if (slot.running.size < best.running.size) best = slot;
+    const id = this.#nextId++;
+    best.running.set(id, pending);
+    this.#post(best.worker, { type: "task", id, task: pending.task });
+  }
+
+  #post(worker: Worker, message: ToWorker<Init, Task>): void {
+    worker.postMessage(message);
+  }
+
+  #spawn(index: number): Slot<Task, Result> {
+    const worker = new Worker(this.options.url);
+    const slot: Slot<Task, Result> = { worker, running: new Map() };
+    worker.addEventListener("message", (event: MessageEvent<FromWorker<Result>>) => {
+      const message = event.data;
+      if (message.type === "ready") return;
+      const pending = slot.running.get(message.id);
+      if (!pending) return;
+      slot.running.delete(message.id);
+      if (message.type === "result") pending.resolve(message.result);
+      else pending.reject(new Error(message.message));
+    });
+    // "close" fires for terminate(), process.exit() inside the worker and uncaught errors alike.
+    worker.addEventListener("close", () => this.#replace(index, slot, "worker exited"));
+    worker.addEventListener("error", (event) => {
+      this.#replace(index, slot, event.message || "worker error");
+    });
+    this.#post(worker, { type: "init", init: this.options.init });
+    return slot;
+  }
+
+  #replace(index: number, dead: Slot<Task, Result>, reason: string): void {
+    if (this.#slots[index] !== dead || this.#stopped) return;
+    const orphans = [...dead.running.values()];
+    dead.running.clear();
+    this.options.onCrash?.({ worker: index, tasks: orphans.length, reason });
+    this.#slots[index] = this.#spawn(index);
+    for (const pending of orphans) {
+      pending.crashes++;
+      if (pending.crashes > this.#maxCrashRetries) {
+        pending.reject(new Error(`worker died ${pending.crashes} times running this task: ${reason}`));
+      } else {
+        this.#dispatch(pending);
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// The worker side of the pool protocol: wait for init, then answer each task with its result.
+import type { FromWorker, ToWorker } from "./protocol.ts";
+
+declare const self: Worker;
+
+export interface WorkerHandlers<Init, Task, Result> {
+  init(init: Init): void | Promise<void>;
+  run(task: Task): Promise<Result>;
+  update?(update: unknown): void;
+}
+
+export function serveWorker<Init, Task, Result>(handlers: WorkerHandlers<Init, Task, Result>): void {
+  let ready: Promise<void> = Promise.resolve();
+  const post = (message: FromWorker<Result>) => self.postMessage(message);
+
+  self.addEventListener("message", (event: MessageEvent<ToWorker<Init, Task>>) => {
+    const message = event.data;
+    if (message.type === "init") {
+      ready = Promise.resolve(handlers.init(message.init)).then(() => post({ type: "ready" }));
+    } else if (message.type === "update") {
+      handlers.update?.(message.update);
+    } else {
+      const { id, task } = message;
+      ready
+        .then(() => handlers.run(task))
+        .then(
+          (result) => post({ type: "result", id, result }),
+          (error: unknown) =>
+            post({ type: "failed", id, message: error instanceof Error ? error.message : String(error) }),
+        );
+    }
+  });
+}
