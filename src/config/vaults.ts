@@ -1,0 +1,167 @@
+// Which Vaults Courier talks to and how it logs in to each: the source, and the destinations
+// either from the flag-friendly lists (addresses, tokens, token_files plus shared tls/approle) or
+// from vault.destinations.list in the file, where each item may say everything. Pure: token files
+// are only named here; resolve.ts reads them.
+
+import { candidatesFor, chooseAuth } from "./auth-choice.ts";
+import type { Layer, Origin } from "./origin.ts";
+import { DEFAULT_ORIGIN } from "./origin.ts";
+import { problemAt } from "./problems.ts";
+import type { Config, VaultTarget } from "./schema.ts";
+
+/** One Vault to reach, with the way to log in chosen; `where` names it in messages. */
+export interface PlannedVault {
+  where: string;
+  target: VaultTarget;
+  auth: "token" | "token_file" | "approle" | "none";
+  /** Origin of the chosen auth setting, for messages about it. */
+  authOrigin: Origin;
+  /** The setting key the chosen auth came from, for messages about it. */
+  authKey: string;
+  /** Where one of its settings came from: originOf("tls.ca_cert"). */
+  originOf(field: string): Origin;
+}
+
+export interface VaultPlan {
+  source: PlannedVault;
+  destinations: PlannedVault[];
+  problems: string[];
+}
+
+export function planVaults(config: Config, given: Layer): VaultPlan {
+  const problems: string[] = [];
+  const origin = (key: string) => given.get(key)?.origin ?? DEFAULT_ORIGIN;
+  const sourceCandidates = candidatesFor(config.vault.source, "vault.source", origin);
+  const source = chooseAuth("vault.source", structuredClone(config.vault.source), sourceCandidates, problems);
+  const destinations = planDestinations(config, given, origin, problems);
+  for (const vault of [source, ...destinations])
+    vault.originOf = (field) => originOf(vault.where, field, origin);
+  return { source, destinations, problems };
+}
+
+/**
+ * Where a Vault's setting came from: its list item, the shared vault.destinations key, or the source's.
+ * originOf("vault.destinations.addresses[1]", "tokens", o) → o("vault.destinations.tokens")
+ */
+function originOf(where: string, field: string, origin: (key: string) => Origin): Origin {
+  if (where.startsWith("vault.destinations.list[")) return origin("vault.destinations.list");
+  if (where.startsWith("vault.destinations.")) return origin(`vault.destinations.${field}`);
+  return origin(`${where}.${field}`);
+}
+
+function planDestinations(
+  config: Config,
+  given: Layer,
+  origin: (key: string) => Origin,
+  problems: string[],
+): PlannedVault[] {
+  const shared = config.vault.destinations;
+  const useList = chooseDestinationForm(
+    shared.addresses.length > 0,
+    shared.list.length > 0,
+    origin,
+    problems,
+  );
+  const count = useList ? shared.list.length : shared.addresses.length;
+  for (const key of ["tokens", "token_files"] as const) {
+    const length = shared[key].length;
+    if (length > 1 && length !== count) {
+      const what = key === "tokens" ? "tokens" : "token files";
+      problems.push(
+        problemAt(
+          `vault.destinations.${key}`,
+          origin(`vault.destinations.${key}`),
+          `${length} ${what} for ${count} destinations; give one for all of them or one per destination, in order`,
+        ),
+      );
+    }
+  }
+  const rawItems = (given.get("vault.destinations.list")?.value ?? []) as Record<string, unknown>[];
+  const planned: PlannedVault[] = [];
+  for (let i = 0; i < count; i++) {
+    const pick = <T>(values: readonly T[]) => values[values.length === 1 ? 0 : i];
+    const base: VaultTarget = {
+      address: useList ? "" : (shared.addresses[i] ?? ""),
+      token: pick(shared.tokens) ?? "",
+      token_file: pick(shared.token_files) ?? "",
+      namespace: shared.namespace,
+      tls: { ...shared.tls },
+      approle: { ...shared.approle },
+    };
+    const sharedCandidates = candidatesFor(base, "vault.destinations", origin, true);
+    if (!useList) {
+      planned.push(chooseAuth(`vault.destinations.addresses[${i}]`, base, sharedCandidates, problems));
+      continue;
+    }
+    const where = `vault.destinations.list[${i}]`;
+    const listOrigin = origin("vault.destinations.list");
+    const raw = rawItems[i] ?? {};
+    const item = shared.list[i] as VaultTarget;
+    const target = overlay(base, item, raw);
+    if (target.address === "") problems.push(problemAt(`${where}.address`, listOrigin, "is required"));
+    const own = candidatesFor(withOnly(raw), where, () => listOrigin);
+    if (own.length > 0) {
+      planned.push(chooseAuth(where, target, own, problems));
+      continue;
+    }
+    // The item says nothing about logging in: the shared token, token file or AppRole applies,
+    // even over an empty `token: ""` the item wrote.
+    const { role_id_file, secret_id_file } = base.approle;
+    const withShared = { ...target, token: base.token, token_file: base.token_file };
+    withShared.approle = { ...target.approle, role_id_file, secret_id_file };
+    planned.push(chooseAuth(where, withShared, sharedCandidates, problems));
+  }
+  return planned;
+}
+
+/** Whether destinations come from vault.destinations.list (true) or .addresses (false). */
+function chooseDestinationForm(
+  hasAddresses: boolean,
+  hasList: boolean,
+  origin: (key: string) => Origin,
+  problems: string[],
+): boolean {
+  if (!hasAddresses || !hasList) return hasList;
+  const addresses = origin("vault.destinations.addresses");
+  const list = origin("vault.destinations.list");
+  if (addresses.rank === list.rank) {
+    problems.push(
+      problemAt(
+        "vault.destinations.list",
+        list,
+        "set either vault.destinations.addresses or this list, not both",
+      ),
+    );
+  }
+  return list.rank > addresses.rank;
+}
+
+/** The item's own values over the shared ones; only what the item actually wrote counts. */
+function overlay(base: VaultTarget, item: VaultTarget, raw: Record<string, unknown>): VaultTarget {
+  const said = (value: unknown) => value !== undefined && value !== null;
+  const rawTls = (raw.tls ?? {}) as Record<string, unknown>;
+  const rawRole = (raw.approle ?? {}) as Record<string, unknown>;
+  const target = structuredClone(base);
+  for (const key of ["address", "token", "token_file", "namespace"] as const) {
+    if (said(raw[key])) target[key] = item[key];
+  }
+  for (const key of Object.keys(target.tls) as (keyof VaultTarget["tls"])[]) {
+    if (said(rawTls[key])) (target.tls as Record<string, unknown>)[key] = item.tls[key];
+  }
+  for (const key of Object.keys(target.approle) as (keyof VaultTarget["approle"])[]) {
+    if (said(rawRole[key])) target.approle[key] = item.approle[key];
+  }
+  return target;
+}
+
+/** Auth-related values the raw item wrote, as a target-shaped object for candidatesFor. */
+function withOnly(raw: Record<string, unknown>): Pick<VaultTarget, "token" | "token_file" | "approle"> {
+  const role = (raw.approle ?? {}) as Record<string, unknown>;
+  const text = (value: unknown) =>
+    typeof value === "string" || typeof value === "number" ? String(value) : "";
+  return {
+    token: text(raw.token),
+    token_file: text(raw.token_file),
+    approle: { mount: "", role_id_file: text(role.role_id_file), secret_id_file: text(role.secret_id_file) },
+  };
+}

@@ -1,0 +1,96 @@
+import { describe, expect, test } from "bun:test";
+import { parseAuditAddress, parseHostPort, parseVaultUrl } from "../../src/config/addresses.ts";
+import { allowlist, parseCidr } from "../../src/config/cidr.ts";
+import { Invalid } from "../../src/config/values.ts";
+
+describe("a Vault address is an http or https URL", () => {
+  test.each([
+    ["https://vault.example:8200", "https://vault.example:8200"],
+    ["http://127.0.0.1:8200/", "http://127.0.0.1:8200"],
+    ["HTTPS://[::1]:8200", "HTTPS://[::1]:8200"],
+  ])("%p is taken as %p", (input, url) => {
+    expect(parseVaultUrl(input)).toBe(url);
+  });
+
+  test.each([["vault:8200"], ["127.0.0.1:8200"], ["ftp://vault"], ["https://"], ["https://v:8200/?x=1"]])(
+    "%p is refused",
+    (input) => {
+      expect(parseVaultUrl(input)).toBeInstanceOf(Invalid);
+    },
+  );
+});
+
+describe("a listening address is host:port", () => {
+  test.each([
+    ["127.0.0.1:9850", { host: "127.0.0.1", port: 9850 }],
+    ["[::1]:0", { host: "::1", port: 0 }],
+    ["localhost:1269", { host: "localhost", port: 1269 }],
+  ])("%p is %p", (input, parts) => {
+    expect(parseHostPort(input)).toEqual(parts);
+  });
+
+  test.each([["127.0.0.1"], [":9850"], ["127.0.0.1:70000"], ["::1:9850"], ["[nothost]:1"], ["a b:1"]])(
+    "%p is refused",
+    (input) => {
+      expect(parseHostPort(input)).toBeInstanceOf(Invalid);
+    },
+  );
+});
+
+describe("the audit address says the transport, UDP when it does not", () => {
+  test.each([
+    ["127.0.0.1:1269", { transport: "udp", host: "127.0.0.1", port: 1269 }],
+    ["udp://0.0.0.0:1269", { transport: "udp", host: "0.0.0.0", port: 1269 }],
+    ["tcp://127.0.0.1:1270", { transport: "tcp", host: "127.0.0.1", port: 1270 }],
+    ["TCP://[::1]:1270", { transport: "tcp", host: "::1", port: 1270 }],
+    ["unix:///run/courier/audit.sock", { transport: "unix", path: "/run/courier/audit.sock" }],
+    ["file:///var/log/vault/audit.log", { transport: "file", path: "/var/log/vault/audit.log" }],
+  ])("%p is %p", (input, address) => {
+    expect(parseAuditAddress(input)).toEqual(address as never);
+  });
+
+  test.each([
+    ["http://127.0.0.1:1269"],
+    ["unix://relative.sock"],
+    ["file://"],
+    ["tcp://127.0.0.1"],
+    ["1269"],
+  ])("%p is refused with every accepted form named", (input) => {
+    const out = parseAuditAddress(input) as Invalid;
+    expect(out.problem).toContain("tcp://host:port");
+    expect(out.problem).toContain("file:///path");
+  });
+});
+
+describe("sender allowlists", () => {
+  test.each([
+    ["10.0.0.0/8", "10.0.0.0/8"],
+    ["192.0.2.7", "192.0.2.7/32"],
+    ["::1", "::1/128"],
+    ["fd00::/8", "fd00::/8"],
+    [" 127.0.0.0/08 ", "127.0.0.0/8"],
+  ])("%p is written %p", (input, cidr) => {
+    expect(parseCidr(input)).toBe(cidr);
+  });
+
+  test.each([["10.0.0.0/33"], ["::/129"], ["vault.example"], ["10.0.0.0/8/1"], ["10.0.0/8"]])(
+    "%p is refused",
+    (input) => {
+      expect(parseCidr(input)).toBeInstanceOf(Invalid);
+    },
+  );
+
+  const allowed = allowlist(["127.0.0.0/8", "::1/128", "192.0.2.10/32"]);
+  test.each([
+    ["127.0.0.1", true],
+    ["127.9.9.9", true],
+    ["::1", true],
+    ["::ffff:127.0.0.1", true],
+    ["192.0.2.10", true],
+    ["192.0.2.11", false],
+    ["10.0.0.1", false],
+    ["not an address", false],
+  ])("a sender at %p is allowed: %p", (sender, verdict) => {
+    expect(allowed(sender)).toBe(verdict);
+  });
+});

@@ -1,0 +1,148 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { load, scratch } from "./helpers.ts";
+
+const where = scratch();
+afterAll(() => where.remove());
+
+type Source = "flag" | "env" | "file";
+const ALL: Source[] = ["flag", "env", "file"];
+
+// For a setting, what each source says and what the value then reads as.
+const settings = [
+  { key: "log.level", flag: "debug", env: "warn", file: "error", fallback: "info" },
+  { key: "worker.queue_size", flag: "7", env: "8", file: "9", fallback: 100_000 },
+  { key: "sync.interval", flag: "30s", env: "1m", file: "1h", fallback: 900_000 },
+  {
+    key: "vault.audit_address",
+    flag: "tcp://127.0.0.1:1",
+    env: "udp://127.0.0.1:2",
+    file: "unix:///x.sock",
+    fallback: "127.0.0.1:1269",
+  },
+  { key: "sync.prune", flag: "true", env: "false", file: "true", fallback: false },
+] as const;
+const expected: Record<string, (raw: string) => unknown> = {
+  "worker.queue_size": Number,
+  "sync.interval": (raw) => ({ "30s": 30_000, "1m": 60_000, "1h": 3_600_000 })[raw],
+  "sync.prune": (raw) => raw === "true",
+};
+
+/** Every subset of sources; the strongest one present must win. */
+const combinations = Array.from({ length: 8 }, (_, mask) => ALL.filter((_, i) => mask & (1 << i)));
+
+function fileText(key: string, value: string): string {
+  const parts = key.split(".");
+  return parts
+    .map((part, i) => `${"  ".repeat(i)}${part}:${i === parts.length - 1 ? ` "${value}"` : ""}`)
+    .join("\n");
+}
+
+function read(config: unknown, key: string): unknown {
+  return key.split(".").reduce((node, part) => (node as Record<string, unknown>)[part], config);
+}
+
+describe("a flag wins over the environment, which wins over the file, which wins over the default", () => {
+  for (const setting of settings) {
+    test.each(combinations.map((sources) => [sources.join("+") || "nothing", sources] as const))(
+      `${setting.key} given by %s`,
+      async (_, sources) => {
+        const envName = `COURIER_${setting.key.toUpperCase().replaceAll(".", "_")}`;
+        const loaded = await load(
+          {
+            argv: sources.includes("flag") ? [`--${setting.key}=${setting.flag}`] : [],
+            env: sources.includes("env") ? { [envName]: setting.env } : {},
+            file: sources.includes("file") ? fileText(setting.key, setting.file) : undefined,
+          },
+          where,
+        );
+        const winner = ALL.find((source) => sources.includes(source));
+        const convert = expected[setting.key] ?? ((raw: string) => raw);
+        const want = winner ? convert(setting[winner]) : setting.fallback;
+        expect(read(loaded.config, setting.key)).toEqual(want);
+        expect(loaded.origins[setting.key]).toBe(
+          winner === "flag"
+            ? `flag --${setting.key}`
+            : winner === "env"
+              ? `env ${envName}`
+              : winner === "file"
+                ? `file ${where.dir}/courier.yaml`
+                : undefined,
+        );
+      },
+    );
+  }
+});
+
+describe("Vault's own variables for the source sit below COURIER_*", () => {
+  test("VAULT_ADDR, VAULT_TOKEN, VAULT_NAMESPACE and the TLS variables set the source", async () => {
+    const ca = where.file("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+    const cert = where.file("client.pem", "cert");
+    const key = where.file("client-key.pem", "key");
+    const { config } = await load(
+      {
+        env: {
+          VAULT_ADDR: "https://vault.example:8200",
+          VAULT_TOKEN: "hvs.fromvaulttoken",
+          VAULT_NAMESPACE: "team-a/",
+          VAULT_CACERT: ca,
+          VAULT_CLIENT_CERT: cert,
+          VAULT_CLIENT_KEY: key,
+          VAULT_TLS_SERVER_NAME: "vault.internal",
+          VAULT_SKIP_VERIFY: "false",
+        },
+      },
+      where,
+    );
+    expect(config.vault.source).toEqual({
+      address: "https://vault.example:8200",
+      token: "hvs.fromvaulttoken",
+      token_file: "",
+      namespace: "team-a/",
+      tls: {
+        ca_cert: ca,
+        client_cert: cert,
+        client_key: key,
+        server_name: "vault.internal",
+        skip_verify: false,
+      },
+      approle: { mount: "approle", role_id_file: "", secret_id_file: "" },
+    });
+  });
+
+  test("COURIER_VAULT_SOURCE_ADDRESS beats VAULT_ADDR, and a flag beats both", async () => {
+    const env = { VAULT_ADDR: "http://127.0.0.1:1", COURIER_VAULT_SOURCE_ADDRESS: "http://127.0.0.1:2" };
+    expect((await load({ env }, where)).config.vault.source.address).toBe("http://127.0.0.1:2");
+    const flagged = await load({ env, argv: ["--vault.source.address", "http://127.0.0.1:3"] }, where);
+    expect(flagged.config.vault.source.address).toBe("http://127.0.0.1:3");
+  });
+
+  test("VAULT_ADDR beats the config file", async () => {
+    const loaded = await load(
+      {
+        env: { VAULT_ADDR: "http://127.0.0.1:4" },
+        file: 'vault:\n  source:\n    address: "http://127.0.0.1:5"',
+      },
+      where,
+    );
+    expect(loaded.config.vault.source.address).toBe("http://127.0.0.1:4");
+    expect(loaded.origins["vault.source.address"]).toBe("env VAULT_ADDR");
+  });
+
+  test.each([
+    ["true", true],
+    ["1", true],
+    ["false", false],
+    ["0", false],
+    ["F", false],
+  ])('VAULT_SKIP_VERIFY="%s" means %p', async (raw, skip) => {
+    const loaded = await load({ env: { VAULT_SKIP_VERIFY: raw } }, where);
+    expect(loaded.config.vault.source.tls.skip_verify).toBe(skip);
+    const loud = loaded.warnings.some((w) => w.includes("verification is OFF"));
+    expect(loud).toBe(skip);
+  });
+
+  test("STATE_DIRECTORY from systemd sets state.dir; the first of several is taken", async () => {
+    const loaded = await load({ env: { STATE_DIRECTORY: "/var/lib/courier:/var/lib/other" } }, where);
+    expect(loaded.config.state.dir).toBe("/var/lib/courier");
+  });
+});

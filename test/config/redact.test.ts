@@ -1,0 +1,99 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { flattenDocument } from "../../src/config/file.ts";
+import { validateGiven } from "../../src/config/load.ts";
+import { redactConfig } from "../../src/config/redact.ts";
+import { renderConfigYaml } from "../../src/config/yaml-writer.ts";
+import { load, scratch } from "./helpers.ts";
+
+const where = scratch();
+afterAll(() => where.remove());
+
+const TOKENS = [
+  "hvs.SOURCEinlinetoken0001",
+  "hvs.SOURCEfiletoken00002",
+  "dest-one-secret",
+  "dest-two-secret",
+];
+
+async function loadedWithTokens() {
+  const sourceFile = where.file("source.token", `${TOKENS[1]}\n`);
+  const destFile = where.file("dest2.token", `${TOKENS[3]}\n`);
+  return load(
+    {
+      argv: [
+        `--vault.source.token_file=${sourceFile}`,
+        "--vault.destinations.addresses=http://127.0.0.1:8201,http://127.0.0.1:8202",
+        "--sync.interval=1h30m",
+        "--audit.udp_receive_buffer=16MiB",
+      ],
+      env: { COURIER_VAULT_DESTINATIONS_TOKENS: TOKENS[2] as string, VAULT_TOKEN: TOKENS[0] as string },
+      file: `vault:\n  destinations:\n    token_files: ["${destFile}"]\n`,
+      needs: { source: true, destinations: true },
+    },
+    where,
+  );
+}
+
+describe("the effective configuration as shown", () => {
+  test("shows every token as *** and every token file path as given", async () => {
+    const { config } = await loadedWithTokens();
+    const shown = redactConfig(config);
+    const text = JSON.stringify(shown);
+    for (const token of TOKENS) expect(text).not.toContain(token);
+    const vault = shown.vault as { source: Record<string, unknown>; destinations: Record<string, unknown> };
+    expect(vault.source.token).toBe("***");
+    expect(vault.source.token_file).toBe(`${where.dir}/source.token`);
+    expect(vault.destinations.tokens).toEqual(["***"]);
+    expect((vault.destinations.list as Record<string, unknown>[]).map((d) => d.token)).toEqual([
+      "***",
+      "***",
+    ]);
+  });
+
+  test("an unset token stays empty, so a missing one shows", async () => {
+    const { config } = await load({}, where);
+    const vault = redactConfig(config).vault as { source: Record<string, unknown> };
+    expect(vault.source.token).toBe("");
+  });
+
+  test("durations and sizes read as they are written", async () => {
+    const { config } = await loadedWithTokens();
+    const shown = redactConfig(config) as Record<string, Record<string, unknown>>;
+    expect(shown.sync?.interval).toBe("1h30m");
+    expect(shown.retry).toEqual({ initial: "500ms", max: "1m" });
+    expect(shown.audit?.udp_receive_buffer).toBe("16MiB");
+  });
+
+  test("redacting leaves the configuration itself untouched", async () => {
+    const { config } = await loadedWithTokens();
+    redactConfig(config);
+    expect(config.vault.destinations.list.map((d) => d.token)).toEqual([
+      TOKENS[2] as string,
+      TOKENS[2] as string,
+    ]);
+  });
+});
+
+describe("a written config file", () => {
+  test("holds no token, comments every setting, and loads back to the same settings", async () => {
+    const { config } = await loadedWithTokens();
+    const text = renderConfigYaml(redactConfig(config), "Written by a test");
+    for (const token of TOKENS) expect(text).not.toContain(token);
+    expect(text).not.toContain("***");
+    expect(text.split("\n")[0]).toBe("# Written by a test");
+    expect(text).toContain(
+      '# Time between full reconciliation passes; 0 = only the one at start.\n  interval: "1h30m"',
+    );
+
+    const checked = validateGiven(flattenDocument(Bun.YAML.parse(text), "written.yaml").layer);
+    if (!checked.valid) throw new Error(checked.problems.join("\n"));
+    expect(checked.config.sync).toEqual(config.sync);
+    expect(checked.config.audit).toEqual(config.audit);
+    expect(checked.config.vault.destinations.list.map((d) => d.address)).toEqual([
+      "http://127.0.0.1:8201",
+      "http://127.0.0.1:8202",
+    ]);
+    // The source's token came from a file: the written file refers to it.
+    expect(checked.config.vault.source.token_file).toBe(`${where.dir}/source.token`);
+  });
+});
