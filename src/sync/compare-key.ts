@@ -1,0 +1,67 @@
+// Read-only: how each destination's copy of a key differs from the source's. The same reads and
+// the same comparison the sync uses, so "courier diff" and the sync never disagree.
+
+import type { SyncKey } from "../sync-key.ts";
+import { type Aspect, compareStates, type Status } from "./compare.ts";
+import { type OutcomeError, toOutcomeError } from "./outcome.ts";
+import { isAbsent, readDestination, readSource, type SourceRead } from "./read.ts";
+import type { SyncOptions, SyncVault } from "./vault-port.ts";
+
+export interface Comparison {
+  destination: string;
+  /** "error": the destination could not be read; `error` says why. */
+  status: Status | "error";
+  aspects: Aspect[];
+  error?: OutcomeError;
+}
+
+export interface CompareResult {
+  /** Set when the source could not be read: every destination is "error". */
+  sourceError?: OutcomeError;
+  destinations: Comparison[];
+}
+
+export async function compareKey(
+  key: SyncKey,
+  source: SyncVault,
+  destinations: SyncVault[],
+  options: Pick<SyncOptions, "sourceMount" | "now"> = {},
+): Promise<CompareResult> {
+  if (key.kind === "policy" && key.path.toLowerCase() === "root") {
+    return {
+      destinations: destinations.map((d) => ({ destination: d.address, status: "equal", aspects: [] })),
+    };
+  }
+  let read: SourceRead;
+  try {
+    read = await readSource(source, key, { deletes: false, createMounts: false, ...options });
+  } catch (error) {
+    const sourceError = toOutcomeError(error);
+    const failed = (d: SyncVault): Comparison => ({
+      destination: d.address,
+      status: "error",
+      aspects: [],
+      error: sourceError,
+    });
+    return { sourceError, destinations: destinations.map(failed) };
+  }
+  const now = (options.now ?? Date.now)();
+  return { destinations: await Promise.all(destinations.map((d) => compareOne(d, key, read, now))) };
+}
+
+async function compareOne(destination: SyncVault, key: SyncKey, source: SourceRead, now: number) {
+  const name = destination.address;
+  try {
+    const read = await readDestination(destination, key, source.mount, now);
+    if (read.kind === "other-mount")
+      return { destination: name, status: "differs", aspects: ["mount"] } as Comparison;
+    if (read.kind === "no-mount") {
+      return isAbsent(source.state)
+        ? ({ destination: name, status: "equal", aspects: [] } as Comparison)
+        : ({ destination: name, status: "missing", aspects: ["mount"] } as Comparison);
+    }
+    return { destination: name, ...compareStates(source.state, read.state) } as Comparison;
+  } catch (error) {
+    return { destination: name, status: "error", aspects: [], error: toOutcomeError(error) } as Comparison;
+  }
+}

@@ -1,0 +1,62 @@
+// One Vault as Courier sees it: its address, a token source, and the APIs Courier uses, all over
+// one node-vault instance with one keep-alive connection pool. Built from plain settings, so a
+// Worker can build its own from what the main thread sends it.
+
+import { VaultCaller } from "./caller.ts";
+import { Kv1Api } from "./kv1.ts";
+import { Kv2Api } from "./kv2.ts";
+import { MountsApi } from "./mounts.ts";
+import { PoliciesApi } from "./policies.ts";
+import { lookupSelf } from "./token-api.ts";
+import { type ManagedTokenOptions, type TokenSource, tokenSourceFor } from "./token-source.ts";
+import type { TokenInfo, VaultSettings } from "./types.ts";
+import { VaultHttp, type VaultReply } from "./vault-http.ts";
+
+export interface ClientOptions extends ManagedTokenOptions {
+  /** Replaces the token source the auth settings call for. */
+  tokens?: TokenSource;
+}
+
+export class VaultClient {
+  readonly http: VaultHttp;
+  readonly tokens: TokenSource;
+  readonly caller: VaultCaller;
+  readonly mounts: MountsApi;
+  readonly kv1: Kv1Api;
+  readonly kv2: Kv2Api;
+  readonly policies: PoliciesApi;
+
+  constructor(settings: VaultSettings, options: ClientOptions = {}) {
+    this.http = new VaultHttp(settings.address, { tls: settings.tls, timeoutMs: settings.timeoutMs });
+    this.tokens = options.tokens ?? tokenSourceFor(this.http, settings.auth, options);
+    this.caller = new VaultCaller(this.http, this.tokens);
+    this.mounts = new MountsApi(this.caller, settings.mountCacheMs, options.now);
+    this.kv1 = new Kv1Api(this.caller);
+    this.kv2 = new Kv2Api(this.caller);
+    this.policies = new PoliciesApi(this.caller);
+  }
+
+  /** "http://127.0.0.1:8200": how outcomes and messages name this Vault. */
+  get address(): string {
+    return this.http.address;
+  }
+
+  /** What Vault says about the token in use (lookup-self). */
+  async tokenInfo(): Promise<TokenInfo> {
+    return lookupSelf(this.http, await this.tokens.token());
+  }
+
+  /** GET sys/health, status kept: 200 active, 429 standby, 503 sealed, 501 not initialised. */
+  health(): Promise<VaultReply> {
+    return this.http.send({ method: "GET", path: "sys/health" }, "");
+  }
+
+  /** Closes idle connections. */
+  close(): void {
+    this.http.close();
+  }
+}
+
+export function createVaultClient(settings: VaultSettings, options?: ClientOptions): VaultClient {
+  return new VaultClient(settings, options);
+}

@@ -1,0 +1,151 @@
+// Which secret engine serves a mount path, and making one. sys/mounts lists every mount but needs
+// broad rights; sys/internal/ui/mounts/<path> answers for one path to any token that can reach it.
+// Vault answers the latter with 403 both for a path it may not see and for a mount that does not
+// exist (so it cannot be used to probe for mounts): Courier reads that as "not there".
+
+import { VaultCallError } from "./call-error.ts";
+import type { VaultCaller } from "./caller.ts";
+import type { MountInfo, MountSpec } from "./types.ts";
+import { type VaultRequest, vaultPath } from "./vault-http.ts";
+
+interface Cached<T> {
+  value: T;
+  at: number;
+}
+
+export class MountsApi {
+  private readonly tables = new Map<string, Cached<Map<string, MountInfo> | "denied">>();
+  private readonly single = new Map<string, Cached<MountInfo>>();
+
+  constructor(
+    private readonly vault: VaultCaller,
+    private readonly cacheMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** GET sys/mounts → every secret engine of the namespace, keyed "secret/". */
+  async table(namespace: string): Promise<Map<string, MountInfo>> {
+    const body = await this.vault.expect({ method: "GET", path: "sys/mounts", namespace });
+    // Newer Vault puts the mounts under data; older Vault also (or only) at the top level.
+    const entries = (body as { data?: Record<string, unknown> }).data ?? (body as Record<string, unknown>);
+    const table = new Map<string, MountInfo>();
+    for (const [path, entry] of Object.entries(entries ?? {})) {
+      if (path.endsWith("/") && entry && typeof entry === "object") table.set(path, mountInfo(path, entry));
+    }
+    return table;
+  }
+
+  /** GET sys/internal/ui/mounts/<mount> → that mount, or null when Vault says 403 (see above). */
+  async describe(namespace: string, mount: string): Promise<MountInfo | null> {
+    const request: VaultRequest = {
+      method: "GET",
+      path: vaultPath("sys/internal/ui/mounts", mount),
+      namespace,
+    };
+    const reply = await this.vault.call(request);
+    if (reply.status === 403) return null;
+    if (reply.status !== 200) throw this.vault.http.failure(request, reply);
+    const data = (reply.body as { data?: Record<string, unknown> } | undefined)?.data;
+    if (!data || typeof data.path !== "string")
+      throw this.vault.http.malformed(request, reply, "no mount path");
+    // The answer names the mount that holds the path; a path inside another mount is no mount.
+    return data.path === withSlash(mount) ? mountInfo(data.path, data) : null;
+  }
+
+  /**
+   * The mount at exactly `mount` ("secret/"), or null. A mount found is trusted for a while; a
+   * mount not found is asked for again every time, so a mount made a moment ago is seen at once.
+   */
+  async find(namespace: string, mount: string): Promise<MountInfo | null> {
+    const path = withSlash(mount);
+    for (const fresh of [false, true]) {
+      const table = await this.cachedTable(namespace, fresh);
+      if (table === "denied") return this.findOne(namespace, path);
+      const found = table.get(path);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /**
+   * POST sys/mounts/<mount> with type, description and options. A mount someone else made in the
+   * meantime is a conflict worth retrying, as the next look finds it: Vault answers 409 "existing
+   * mount at …" (older Vault: 400, same words) or "path is already in use at …".
+   */
+  async create(namespace: string, mount: string, spec: MountSpec): Promise<void> {
+    const request: VaultRequest = {
+      method: "POST",
+      path: vaultPath("sys/mounts", mount.replace(/\/+$/, "")),
+      namespace,
+      body: { type: spec.type, description: spec.description ?? "", options: spec.options ?? {} },
+    };
+    const reply = await this.vault.call(request);
+    this.forget(namespace);
+    if (reply.status === 200 || reply.status === 204) return;
+    const failure = this.vault.http.failure(request, reply);
+    if (failure.reason === "bad-request" && /existing mount at|already in use/.test(failure.vaultMessage)) {
+      throw new VaultCallError("conflict", failure.call, reply.status, failure.vaultMessage);
+    }
+    throw failure;
+  }
+
+  /** Drops what is cached for a namespace, so the next find() asks Vault again. */
+  forget(namespace: string): void {
+    this.tables.delete(namespace);
+    for (const key of this.single.keys()) if (key.startsWith(`${namespace}\u0000`)) this.single.delete(key);
+  }
+
+  private async findOne(namespace: string, path: string): Promise<MountInfo | null> {
+    const key = `${namespace}\u0000${path}`;
+    const hit = this.single.get(key);
+    if (hit && this.now() - hit.at < this.cacheMs) return hit.value;
+    const value = await this.describe(namespace, path);
+    if (value) this.single.set(key, { value, at: this.now() });
+    return value;
+  }
+
+  private async cachedTable(namespace: string, fresh: boolean): Promise<Map<string, MountInfo> | "denied"> {
+    const hit = this.tables.get(namespace);
+    if (hit && (hit.value === "denied" || !fresh) && this.now() - hit.at < this.cacheMs) return hit.value;
+    let value: Map<string, MountInfo> | "denied";
+    try {
+      value = await this.table(namespace);
+    } catch (error) {
+      if (!(error instanceof VaultCallError && error.reason === "permission-denied")) throw error;
+      value = "denied";
+    }
+    this.tables.set(namespace, { value, at: this.now() });
+    return value;
+  }
+}
+
+/**
+ * One mount-table entry → MountInfo.
+ * mountInfo("secret/", {type: "kv", options: {version: "2"}}) → {…, kvVersion: 2}
+ */
+export function mountInfo(path: string, entry: object): MountInfo {
+  const e = entry as { type?: unknown; description?: unknown; options?: unknown };
+  const type = String(e.type ?? "");
+  const options: Record<string, string> = {};
+  if (e.options && typeof e.options === "object") {
+    for (const [k, v] of Object.entries(e.options)) if (v !== null && v !== undefined) options[k] = String(v);
+  }
+  return {
+    path,
+    type,
+    description: String(e.description ?? ""),
+    options,
+    kvVersion: kvVersionOf(type, options),
+  };
+}
+
+/** kvVersionOf("kv", {version: "2"}) → 2; kvVersionOf("generic", {}) → 1; kvVersionOf("pki", {}) → null */
+export function kvVersionOf(type: string, options: Record<string, string>): 1 | 2 | null {
+  if (type === "kv-v2") return 2;
+  if (type !== "kv" && type !== "generic") return null;
+  return options.version === "2" ? 2 : 1;
+}
+
+function withSlash(mount: string): string {
+  return mount.endsWith("/") ? mount : `${mount}/`;
+}

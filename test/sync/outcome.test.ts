@@ -1,0 +1,70 @@
+import { describe, expect, test } from "bun:test";
+import type { Done } from "../../src/sync/apply.ts";
+import { jsonEqual } from "../../src/sync/json-equal.ts";
+import { resultOf, toOutcomeError } from "../../src/sync/outcome.ts";
+import type { SkipReason } from "../../src/sync/plan.ts";
+import { SyncError } from "../../src/sync/sync-error.ts";
+import { VaultCallError } from "../../src/vault/call-error.ts";
+
+describe("resultOf", () => {
+  test.each<[Done[], SkipReason[], string]>([
+    [[], [], "unchanged"],
+    [["kv2-write"], [], "written"],
+    [["kv2-write-metadata", "kv2-soft-delete"], [], "written"],
+    [["create-mount", "kv1-write"], [], "written"],
+    [["kv2-undelete"], [], "written"],
+    [["kv2-destroy"], [], "deleted"],
+    [["policy-delete"], [], "deleted"],
+    [[], ["deletes-off"], "skipped"],
+  ])("%j with skips %j is %s", (done, skipped, result) => {
+    expect(resultOf(done, skipped)).toBe(result as "written");
+  });
+});
+
+describe("toOutcomeError", () => {
+  test("keeps a Vault failure's code, reason, status and whether to retry", () => {
+    const error = new VaultCallError(
+      "sealed",
+      { vault: "http://src", method: "GET", path: "kv/a", namespace: "" },
+      503,
+      "Vault is sealed",
+    );
+    expect(toOutcomeError(error)).toEqual({
+      code: "VAULT_ERROR",
+      message: "http://src: GET kv/a failed: 503 Vault is sealed",
+      transient: true,
+      reason: "sealed",
+      status: 503,
+    });
+  });
+
+  test("keeps a sync problem's own judgement", () => {
+    expect(toOutcomeError(new SyncError("VAULT_ERROR", "mount kv/ missing", false))).toEqual({
+      code: "VAULT_ERROR",
+      message: "mount kv/ missing",
+      transient: false,
+    });
+  });
+
+  test("calls anything else an internal, permanent failure", () => {
+    expect(toOutcomeError(new TypeError("x is undefined"))).toEqual({
+      code: "INTERNAL",
+      message: "TypeError: x is undefined",
+      transient: false,
+    });
+  });
+});
+
+describe("jsonEqual", () => {
+  test.each([
+    [{ a: 1, b: { c: [1, "2"] } }, { b: { c: [1, "2"] }, a: 1 }, true],
+    [{ a: 1 }, { a: 1, b: 2 }, false],
+    [{ a: [1, 2] }, { a: [2, 1] }, false],
+    [{ a: "1" }, { a: 1 }, false],
+    [{ a: null }, { a: null }, true],
+    [{ a: null }, {}, false],
+    [[], {}, false],
+  ])("%j = %j: %p", (a, b, equal) => {
+    expect(jsonEqual(a, b)).toBe(equal);
+  });
+});
