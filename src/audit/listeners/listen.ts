@@ -1,0 +1,31 @@
+// Starts the listener an audit address names.
+
+import { CourierError } from "../../errors.ts";
+import { type ListenAddress, parseListenAddress } from "./address.ts";
+import { listenTcp } from "./tcp.ts";
+import type { AuditListener, StreamListenerOptions, UdpListenerOptions } from "./types.ts";
+import { listenUdp } from "./udp.ts";
+import { listenUnix } from "./unix.ts";
+
+export type AnyListenerOptions = UdpListenerOptions & StreamListenerOptions;
+
+/** listenForAudit("tcp://127.0.0.1:0", options) → a TCP listener on a free port */
+export async function listenForAudit(
+  address: ListenAddress | string,
+  options: AnyListenerOptions,
+): Promise<AuditListener> {
+  const parsed = typeof address === "string" ? parseListenAddress(address) : address;
+  switch (parsed.transport) {
+    case "udp":
+      return listenUdp(parsed.host, parsed.port, options);
+    case "tcp":
+      return listenTcp(parsed.host, parsed.port, options);
+    case "unix":
+      return listenUnix(parsed.path, options);
+    case "file":
+      throw new CourierError(
+        "CONFIG_INVALID",
+        `audit address file://${parsed.path} names a file: it is followed by the file tailer, not a socket listener`,
+      );
+  }
+}
