@@ -1,9 +1,144 @@
-// The agent: listeners → ring → workers, keeping every destination equal to the source.
-// Placeholder until the agent lands: `courier run` fails with a clear message instead.
+// The agent: audit listener → parse/classify → dedup ring → scheduler → sync workers → destinations.
+// This file only assembles the parts and takes them apart again; each part lives in its own file.
+
+import { availableParallelism } from "node:os";
+import { createIngestCounters, type IngestCounters } from "../audit/counters.ts";
+import { LOOPBACK_CIDRS } from "../audit/listeners/allowlist.ts";
+import { listenForAudit } from "../audit/listeners/listen.ts";
+import type { AuditListener } from "../audit/listeners/types.ts";
+import { InMemoryMountTable } from "../audit/mount-table.ts";
+import { compileScope } from "../audit/scope.ts";
 import type { Config } from "../config/schema.ts";
+import { DedupRing } from "../dispatch/ring.ts";
+import { Scheduler } from "../dispatch/scheduler.ts";
 import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
+import { createVaultClient } from "../vault/client.ts";
+import { createSyncPool } from "../workers/sync-pool.ts";
+import { poolExecutor } from "./executor.ts";
+import { createLineHandler } from "./line-handler.ts";
+import { MountRefresher } from "./mount-refresher.ts";
+import { logSync } from "./sync-log.ts";
+import { vaultSettingsFrom } from "./vault-settings.ts";
 
-export async function startAgent(_config: Config, _log: Logger): Promise<{ stop(): Promise<void> }> {
-  throw new CourierError("INTERNAL", "agent not built yet");
+/** Syncs each worker thread runs at once: they wait on the network, not the CPU. */
+const TASKS_PER_WORKER = 32;
+/** How long stop() lets in-flight syncs finish before it gives up on them. */
+const STOP_GRACE_MS = 10_000;
+
+export interface RunningAgent {
+  readonly listener: AuditListener;
+  readonly counters: IngestCounters;
+  readonly scheduler: Scheduler;
+  stop(): Promise<void>;
+}
+
+export async function startAgent(config: Config, log: Logger): Promise<RunningAgent> {
+  const vaults = vaultSettingsFrom(config);
+  if (vaults.destinations.length === 0) {
+    throw new CourierError("CONFIG_INVALID", "no destination Vault: set vault.destinations.addresses");
+  }
+  for (const address of vaults.skipVerify) {
+    log.warn("TLS certificate verification is OFF for this Vault: anyone in the path can read its traffic", {
+      vault: address,
+    });
+  }
+
+  const source = createVaultClient(vaults.source);
+  const table = new InMemoryMountTable();
+  const counters = createIngestCounters();
+  const scope = compileScope({
+    mounts: config.sync.mounts.length > 0 ? config.sync.mounts : undefined,
+    include: config.sync.include,
+    exclude: config.sync.exclude,
+    policies: config.sync.policies,
+  });
+
+  const ring = new DedupRing({
+    capacity: config.worker.queue_size,
+    onMountMarked: (mount, reason) =>
+      log.warn("mount marked for a full pass: hints were not queued", {
+        mount: mount.namespace + mount.mount,
+        reason,
+      }),
+  });
+  const threads = Math.max(1, config.worker.concurrency || availableParallelism());
+  const pool = createSyncPool(
+    threads,
+    {
+      source: vaults.source,
+      destinations: vaults.destinations,
+      deletes: config.sync.deletes,
+      createMounts: config.sync.create_mounts,
+    },
+    (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
+  );
+  const scheduler = new Scheduler({
+    ring,
+    concurrency: threads * TASKS_PER_WORKER,
+    destinations: vaults.destinations.map((d) => d.address),
+    execute: poolExecutor(pool, (task, result, ms) => logSync(log, task, result, ms)),
+    backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 1 },
+    rateLimit:
+      config.audit.max_rate > 0
+        ? { perSecond: config.audit.max_rate, burst: config.audit.max_rate }
+        : undefined,
+  });
+
+  const context = { mounts: table, scope, counters, maxLineChars: config.audit.max_line_bytes };
+  let refresher: MountRefresher | undefined;
+  const onLine = createLineHandler(context, scheduler, (namespace, line) =>
+    refresher?.request(namespace, line),
+  );
+  refresher = new MountRefresher(source, table, log, (line) => onLine.again(line));
+
+  try {
+    await refresher.load("");
+  } catch (error) {
+    await pool.stop();
+    throw new CourierError(
+      "VAULT_UNREACHABLE",
+      `cannot read the source Vault's mount table at ${vaults.source.address}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+
+  const listener = await listenForAudit(config.vault.audit_address, {
+    onLine: onLine.first,
+    counters,
+    allow: config.vault.audit_allow.length > 0 ? config.vault.audit_allow : LOOPBACK_CIDRS,
+    prefix: config.audit.prefix || undefined,
+    maxLineBytes: config.audit.max_line_bytes,
+    receiveBufferBytes: config.audit.udp_receive_buffer,
+    onWarning: (message) => log.warn(message),
+    onError: (error) => log.error("an audit line could not be handled", { error: String(error) }),
+  }).catch(async (error: unknown) => {
+    await pool.stop();
+    throw error;
+  });
+  log.info("listening for audit entries", {
+    address: listener.address,
+    destinations: vaults.destinations.length,
+  });
+
+  return {
+    listener,
+    counters,
+    scheduler,
+    async stop() {
+      await listener.close();
+      const left = await scheduler.stop(STOP_GRACE_MS);
+      await refresher.settled();
+      await pool.stop();
+      source.close();
+      const unfinished = left.pending.length + left.inFlight.length + left.retries.length;
+      if (unfinished > 0) {
+        log.warn("stopped with syncs unfinished; the next start's full pass covers them", {
+          pending: left.pending.length,
+          inFlight: left.inFlight.length,
+          retrying: left.retries.length,
+        });
+      }
+    },
+  };
 }

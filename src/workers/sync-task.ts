@@ -1,0 +1,22 @@
+// What the agent sends a sync worker, and what it answers. Plain data: it crosses postMessage.
+
+import type { SyncResult } from "../sync/outcome.ts";
+import type { SyncKey } from "../sync-key.ts";
+import type { MountInfo, VaultSettings } from "../vault/types.ts";
+
+export interface SyncWorkerInit {
+  source: VaultSettings;
+  destinations: VaultSettings[];
+  deletes: boolean;
+  createMounts: boolean;
+}
+
+export interface SyncWorkerTask {
+  key: SyncKey;
+  /** Addresses of the destinations this run covers (not always all of them). */
+  destinations: string[];
+  /** The source's mount for the key when the agent already knows it, saving a lookup. */
+  sourceMount?: MountInfo;
+}
+
+export type SyncWorkerResult = SyncResult;
