@@ -93,6 +93,18 @@ export interface LogicalRequest {
   /** The mount the path falls in, and the path inside it ("data/app"). */
   mount: MountEntry | undefined;
   mountSubpath: string;
+  /**
+   * The ACL decision, as the audit log's auth.policy_results shows it: set by the pipeline after
+   * the ACL check (allowed or not) and for unauthenticated paths ({allowed:true}); left unset when
+   * the token itself was bad (Vault then logs no policy_results).
+   */
+  policyResults?: PolicyResults;
+}
+
+/** Which policies granted a request (Vault's logical.PolicyResults). */
+export interface PolicyResults {
+  allowed: boolean;
+  grantingPolicies?: { name: string; namespaceId: string; namespacePath?: string }[];
 }
 
 /** What a backend answers. The pipeline turns it into HTTP: data/auth/warnings wrap like Vault's. */
@@ -108,6 +120,12 @@ export interface LogicalResponse {
   raw?: unknown;
   /** Extra fields merged into the wrapped body (e.g. KV v2's 404-with-body keeps "data"). */
   lease?: { id: string; duration: number; renewable: boolean };
+  /**
+   * The Go error Vault's core carried next to this response ("invalid request", "unsupported
+   * operation", "permission denied"). The audit entry's `error` is this text wrapped the way
+   * go-multierror prints it; the HTTP body shows `errors`, not this.
+   */
+  error?: string;
 }
 
 /** A logical backend, mounted at a path; like Vault's framework.Backend. */
@@ -120,4 +138,8 @@ export interface Backend {
    * Undefined return = this path has no existence check.
    */
   exists?(req: LogicalRequest): boolean | undefined;
+  /** Paths inside the mount that also need `sudo` (Vault's PathsSpecial.Root), glob `*` suffix allowed. */
+  rootPaths?: string[];
+  /** Paths inside the mount that need no token (Vault's PathsSpecial.Unauthenticated), e.g. ["login"]. */
+  unauthenticatedPaths?: string[];
 }

@@ -1,0 +1,90 @@
+// Namespaces (Vault Enterprise, OpenBao): each has its own mounts, policies and data, selected by
+// X-Vault-Namespace. Against a real server these run only when it says it has namespaces.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { HAS_NAMESPACES, startTarget, type Target } from "./target.ts";
+
+let t: Target;
+beforeAll(async () => {
+  t = await startTarget();
+});
+afterAll(() => t.stop());
+
+/** A fresh child namespace of the root, deleted (after its mounts) when the suite ends. */
+async function namespace(): Promise<string> {
+  const name = t.unique("ns");
+  const resp = await t.req("POST", `sys/namespaces/${name}`);
+  if (resp.status !== 200) throw new Error(`creating namespace ${name}: ${resp.status} ${resp.text}`);
+  t.cleanup(() => t.req("DELETE", `sys/namespaces/${name}`));
+  return name;
+}
+
+describe.skipIf(!HAS_NAMESPACES)("namespaces", () => {
+  test("creating a namespace answers its id and path", async () => {
+    const name = t.unique("ns");
+    const resp = await t.req("POST", `sys/namespaces/${name}`, { body: { custom_metadata: { team: "a" } } });
+    t.cleanup(() => t.req("DELETE", `sys/namespaces/${name}`));
+    expect(resp.status).toBe(200);
+    expect(resp.json.data).toMatchObject({ path: `${name}/`, custom_metadata: { team: "a" } });
+    expect(typeof resp.json.data.id).toBe("string");
+    expect((await t.req("GET", `sys/namespaces/${name}`)).json.data.id).toBe(resp.json.data.id);
+  });
+
+  test("lists child namespaces with their details under key_info", async () => {
+    const name = await namespace();
+    const resp = await t.req("LIST", "sys/namespaces");
+    expect(resp.json.data.keys).toContain(`${name}/`);
+    expect(resp.json.data.key_info[`${name}/`].path).toBe(`${name}/`);
+  });
+
+  test("a new namespace has its own built-in mounts and no secret/", async () => {
+    const name = await namespace();
+    const mounts = (await t.req("GET", "sys/mounts", { ns: name })).json.data;
+    expect(Object.keys(mounts)).toEqual(expect.arrayContaining(["cubbyhole/", "identity/", "sys/"]));
+    expect(mounts["secret/"]).toBeUndefined();
+  });
+
+  test("a new namespace starts with the default policy", async () => {
+    const name = await namespace();
+    const resp = await t.req("LIST", "sys/policies/acl", { ns: name });
+    expect(resp.json.data.keys).toContain("default");
+  });
+
+  test("keeps mounts and data apart: the same path in two namespaces holds different secrets", async () => {
+    const a = await namespace();
+    const b = await namespace();
+    for (const ns of [a, b]) {
+      await t.req("POST", "sys/mounts/kv", { ns, body: { type: "kv", options: { version: "2" } } });
+      t.cleanup(() => t.req("DELETE", "sys/mounts/kv", { ns }));
+      await t.req("POST", "kv/data/app", { ns, body: { data: { owner: ns } } });
+    }
+    expect((await t.req("GET", "kv/data/app", { ns: a })).json.data.data).toEqual({ owner: a });
+    expect((await t.req("GET", "kv/data/app", { ns: b })).json.data.data).toEqual({ owner: b });
+  });
+
+  test("reaches a namespace through a path prefix as well as the header", async () => {
+    const name = await namespace();
+    await t.req("POST", "sys/mounts/kv", { ns: name, body: { type: "kv-v2" } });
+    t.cleanup(() => t.req("DELETE", "sys/mounts/kv", { ns: name }));
+    await t.req("POST", "kv/data/x", { ns: name, body: { data: { v: "1" } } });
+    expect((await t.req("GET", `${name}/kv/data/x`)).json.data.data).toEqual({ v: "1" });
+  });
+
+  test("nests namespaces: a child created inside a namespace has the joined path", async () => {
+    const parent = await namespace();
+    const resp = await t.req("POST", "sys/namespaces/child", { ns: parent });
+    t.cleanup(() => t.req("DELETE", "sys/namespaces/child", { ns: parent }));
+    expect(resp.json.data.path).toBe(`${parent}/child/`);
+    expect((await t.req("GET", "sys/mounts", { ns: `${parent}/child` })).status).toBe(200);
+  });
+
+  test("policies written in a namespace are not seen outside it", async () => {
+    const name = await namespace();
+    const policy = t.unique("nspol");
+    await t.req("PUT", `sys/policies/acl/${policy}`, {
+      ns: name,
+      body: { policy: 'path "a" { capabilities = ["read"] }' },
+    });
+    expect((await t.req("GET", `sys/policies/acl/${policy}`, { ns: name })).status).toBe(200);
+    expect((await t.req("GET", `sys/policies/acl/${policy}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,40 @@
+// What every part of one double shares: its state, token store, audit broker and faults.
+import { AuditBroker } from "./audit/broker.ts";
+import { TokenStore } from "./auth/token-store.ts";
+import { Faults } from "./faults/faults.ts";
+import { createDoubleState, type DoubleState } from "./state.ts";
+
+export interface DoubleContext {
+  state: DoubleState;
+  tokens: TokenStore;
+  audit: AuditBroker;
+  faults: Faults;
+  rootToken: string;
+  /** Stops (false) or resumes (true) accepting TCP connections on the same port: "refusing connections". */
+  setListening(on: boolean): Promise<void>;
+  now(): number; // ms; tests may move time forward through faults' control route
+  /** Moves now() forward (or back, with a negative value) by this many ms. */
+  advanceClock(ms: number): void;
+}
+
+/**
+ * A context with a fresh state, before any mount exists (index.ts mounts the dev defaults).
+ * Unit tests of one part can use it directly; setListening does nothing until a server binds it.
+ */
+export function createDoubleContext(opts: { rootToken: string }): DoubleContext {
+  const state = createDoubleState();
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  return {
+    state,
+    tokens: new TokenStore({ rootTokenId: opts.rootToken, now }),
+    audit: new AuditBroker({ hmacKey: state.hmacKey, now }),
+    faults: new Faults(),
+    rootToken: opts.rootToken,
+    setListening: async () => {},
+    now,
+    advanceClock(ms: number) {
+      offset += ms;
+    },
+  };
+}

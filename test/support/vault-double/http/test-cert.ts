@@ -1,0 +1,21 @@
+// A self-signed certificate for 127.0.0.1 / localhost, valid for a century, so tests can serve
+// HTTPS without generating keys. It protects nothing: never use it outside tests.
+export const TEST_CERT = `-----BEGIN CERTIFICATE-----
+MIIBqjCCAVGgAwIBAgIUCgvMqlk+KczP+XbHfGeR3m2pPPgwCgYIKoZIzj0EAwIw
+HDEaMBgGA1UEAwwRdmF1bHQtZG91YmxlLXRlc3QwIBcNMjYxMTI4MTIyMzE0WhgP
+MjEyNjExMDQxMjIzMTRaMBwxGjAYBgNVBAMMEXZhdWx0LWRvdWJsZS10ZXN0MFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEChwhl2iYqFdLnQ3jTRHCOY9Ei4zL+Rdr
+O0nragmlyD98nId6WwLJkPDxrg8Vcn4gDqwVdT6V4T3tM6lyCSYbc6NvMG0wHQYD
+VR0OBBYEFF/8VpB7+bxhwTAqpZphRZHeODn/MB8GA1UdIwQYMBaAFF/8VpB7+bxh
+wTAqpZphRZHeODn/MA8GA1UdEwEB/wQFMAMBAf8wGgYDVR0RBBMwEYcEfwAAAYIJ
+bG9jYWxob3N0MAoGCCqGSM49BAMCA0cAMEQCIB5XUlFPwBljZ8DrC7AvoPkpOSaQ
+TB8xNMGEvprQCHEyAiAIFypZQ/X7qlerRPqIH5ZffnspwygUpUy+aow3ZgYTXw==
+-----END CERTIFICATE-----
+`;
+
+export const TEST_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgB7TrPfbsnDrW0/M/
+Eg/rycgZYwM2CkknrRsWBKN/JZWhRANCAAQKHCGXaJioV0udDeNNEcI5j0SLjMv5
+F2s7SetqCaXIP3ych3pbAsmQ8PGuDxVyfiAOrBV1PpXhPe0zqXIJJhtz
+-----END PRIVATE KEY-----
+`;

@@ -1,0 +1,147 @@
+// One HTTP request through the double, in the order Vault handles it: faults, raw sys handlers,
+// request building, seal check, namespace, mount, token, existence check, ACL, audit request
+// entry, backend, audit response entry, HTTP answer.
+import { allows, requestAcl } from "./authz.ts";
+import { statusHandler } from "./backends/system/status.ts";
+import type { DoubleContext } from "./context.ts";
+import { DoubleHttpError } from "./errors.ts";
+import { multierror } from "./go-format.ts";
+import { injectsData, toHttp } from "./http-respond.ts";
+import { cleanPathRedirect, logicalParts } from "./logical-request.ts";
+import { resolveMount } from "./mount-table.ts";
+import { resolveNamespace } from "./namespaces.ts";
+import type { NamespaceState } from "./state.ts";
+import type { Backend, HttpRequest, HttpResponse, LogicalRequest, LogicalResponse } from "./types.ts";
+
+const NOT_FOUND: HttpResponse = { status: 404, body: { errors: [] } };
+const DENIED = "permission denied";
+
+export async function handleRequest(ctx: DoubleContext, http: HttpRequest): Promise<HttpResponse> {
+  if (http.path === "/_double" || http.path.startsWith("/_double/")) return ctx.faults.control(http, ctx);
+  if (!http.path.startsWith("/v1/")) return NOT_FOUND;
+  const clean = cleanPathRedirect(http.path);
+  if (clean !== undefined) return { status: 301, headers: { Location: clean }, body: "" };
+  const injected = await ctx.faults.apply(http);
+  if (injected) return injected;
+  const raw = statusHandler(http.path);
+  if (raw) return raw(ctx, http);
+  const parts = logicalParts(http);
+  if ("status" in parts) return parts;
+  if (ctx.state.sealed) return { status: 503, body: { errors: ["Vault is sealed"] } };
+  const nsHeader = http.headers.get("x-vault-namespace");
+  const resolved = resolveNamespace(ctx.state, nsHeader, parts.path);
+  if (!resolved) return { status: 404, body: { errors: ["namespace not found"] } };
+  const req: LogicalRequest = {
+    id: crypto.randomUUID(),
+    operation: parts.operation,
+    path: resolved.path,
+    namespace: resolved.nsState.ns,
+    data: parts.data,
+    query: http.query,
+    headers: http.headers,
+    clientToken: tokenOf(http),
+    token: undefined,
+    remoteAddress: http.remoteAddress,
+    remotePort: http.remotePort,
+    mount: undefined,
+    mountSubpath: resolved.path,
+  };
+  const resp = await runLogical(ctx, resolved.nsState, req, injectsData(parts.path));
+  if (nsHeader) resp.headers = { ...resp.headers, "X-Vault-Namespace": nsHeader };
+  return resp;
+}
+
+/** X-Vault-Token, else an `Authorization: Bearer` token. */
+function tokenOf(http: HttpRequest): string {
+  const header = http.headers.get("x-vault-token");
+  if (header) return header;
+  const auth = http.headers.get("authorization") ?? "";
+  return auth.startsWith("Bearer ") ? auth.slice(7).trim() : "";
+}
+
+async function runLogical(
+  ctx: DoubleContext,
+  nsState: NamespaceState,
+  req: LogicalRequest,
+  inject: boolean,
+): Promise<HttpResponse> {
+  const op = req.operation;
+  if (req.path.endsWith("/") && (op === "update" || op === "create" || op === "patch")) {
+    return { status: 400, body: { errors: ["cannot write to a path ending in '/'"] } };
+  }
+  const found = resolveMount(nsState, req.path);
+  const backend = found ? nsState.backends.get(found.mount.path) : undefined;
+  if (found) {
+    req.mount = found.mount;
+    req.mountSubpath = found.subpath;
+  }
+  req.token = req.clientToken ? ctx.tokens.lookup(req.clientToken) : undefined;
+  const login = req.mount?.type === "approle" && req.mountSubpath === "login";
+  // Vault counts a use of the token before deciding on the ACL, so a refused request uses it too.
+  if (req.token && !login) req.token = ctx.tokens.use(req.clientToken) ?? req.token;
+  if (op === "update" && backend?.exists?.(req) === false) req.operation = "create";
+  if (!authorized(ctx, req, backend, login)) return refuse(ctx, req);
+  if (!(await ctx.audit.logRequest(req))) {
+    const failed: LogicalResponse = {
+      status: 500,
+      errors: [multierror("internal error")],
+      error: "internal error",
+    };
+    const logged = await ctx.audit.logResponse(req, failed, multierror("internal error"));
+    return { status: 500, body: { errors: [logged ? multierror("internal error") : "internal error"] } };
+  }
+  const resp = await run(backend, req);
+  const error = resp.error === undefined ? undefined : multierror(resp.error);
+  if (!(await ctx.audit.logResponse(req, resp, error))) {
+    return { status: 500, body: { errors: ["internal error"] } };
+  }
+  return toHttp(resp, req, found?.mount.type ?? "", inject);
+}
+
+async function run(backend: Backend | undefined, req: LogicalRequest): Promise<LogicalResponse> {
+  if (!backend) {
+    return {
+      status: 404,
+      errors: [`no handler for route ${JSON.stringify(req.path)}. route entry not found.`],
+      error: "unsupported path",
+    };
+  }
+  try {
+    return await backend.handle(req);
+  } catch (err) {
+    if (!(err instanceof DoubleHttpError)) throw err;
+    const auditError = err.auditError ?? (err.status === 400 ? "invalid request" : undefined);
+    return { status: err.status, errors: [err.message], ...(auditError ? { error: auditError } : {}) };
+  }
+}
+
+/** A token and an ACL that allows the operation (and sudo on root paths), unless the path needs none. */
+function authorized(
+  ctx: DoubleContext,
+  req: LogicalRequest,
+  backend: Backend | undefined,
+  login: boolean,
+): boolean {
+  const sub = req.mountSubpath;
+  if (login || matchesAny(backend?.unauthenticatedPaths, sub)) return true;
+  if (!req.token) return false;
+  const ra = requestAcl(ctx, req.token, req.namespace);
+  if (!ra || !allows(ra, req.path, req.operation)) return false;
+  return !matchesAny(backend?.rootPaths, sub) || allows(ra, req.path, "sudo");
+}
+
+/** Vault writes both audit entries of a refused request, with its error, then answers 403. */
+async function refuse(ctx: DoubleContext, req: LogicalRequest): Promise<HttpResponse> {
+  await ctx.audit.logRequest(req, DENIED);
+  const resp: LogicalResponse = { status: 403, errors: [DENIED], error: DENIED };
+  if (!(await ctx.audit.logResponse(req, resp, multierror(DENIED)))) {
+    return { status: 500, body: { errors: ["internal error"] } };
+  }
+  return { status: 403, body: { errors: [DENIED] } };
+}
+
+/** ("login", ["login"]) → true; ("internal/ui/mounts/x", ["internal/ui/mounts/*"]) → true */
+function matchesAny(patterns: string[] | undefined, path: string): boolean {
+  if (!patterns) return false;
+  return patterns.some((p) => (p.endsWith("*") ? path.startsWith(p.slice(0, -1)) : path === p));
+}
