@@ -3,8 +3,8 @@
 // dependency from the lock file when node_modules is missing or older than the lock file.
 // Plain Node on purpose: it runs before Bun exists on the machine.
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
