@@ -1,15 +1,18 @@
 // Starts the listener an audit address names.
 
-import { CourierError } from "../../errors.ts";
 import { type ListenAddress, parseListenAddress } from "./address.ts";
+import { type FileTailOptions, tailFile } from "./file-tail.ts";
 import { listenTcp } from "./tcp.ts";
 import type { AuditListener, StreamListenerOptions, UdpListenerOptions } from "./types.ts";
 import { listenUdp } from "./udp.ts";
 import { listenUnix } from "./unix.ts";
 
-export type AnyListenerOptions = UdpListenerOptions & StreamListenerOptions;
+export type AnyListenerOptions = UdpListenerOptions & StreamListenerOptions & FileTailOptions;
 
-/** listenForAudit("tcp://127.0.0.1:0", options) → a TCP listener on a free port */
+/**
+ * listenForAudit("tcp://127.0.0.1:0", options) → a TCP listener on a free port
+ * listenForAudit("file:///var/log/vault/audit.log", options) → a tailer of Vault's file audit device
+ */
 export async function listenForAudit(
   address: ListenAddress | string,
   options: AnyListenerOptions,
@@ -23,9 +26,6 @@ export async function listenForAudit(
     case "unix":
       return listenUnix(parsed.path, options);
     case "file":
-      throw new CourierError(
-        "CONFIG_INVALID",
-        `audit address file://${parsed.path} names a file: it is followed by the file tailer, not a socket listener`,
-      );
+      return tailFile(parsed.path, options);
   }
 }

@@ -103,10 +103,4 @@ describe("listenForAudit", () => {
     open.push(udp);
     expect(udp.address).toMatch(/^udp:\/\/127\.0\.0\.1:\d+$/);
   });
-
-  test("leaves file:// to the file tailer", async () => {
-    const error = await failure(listenForAudit("file:///var/log/vault/audit.log", recorder().options));
-    expect(error.code).toBe("CONFIG_INVALID");
-    expect(error.message).toContain("file tailer");
-  });
 });
