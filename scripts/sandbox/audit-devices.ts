@@ -1,0 +1,75 @@
+// The source's two audit devices: a UDP socket device pointing at Courier, and a file device as
+// the second device every Vault feeding Courier should keep (a request is refused only when no
+// device at all can record it, so the file device keeps the source writable whatever the socket
+// does). Vault and the double take them over the API; OpenBao refuses audit devices created over
+// the API unless unsafe_allow_api_audit_creation is set, so for bao they go into a config file
+// merged over -dev, as declarative `audit "<type>" "<path>" { … }` blocks.
+import { vaultCall } from "./vault-http.ts";
+
+export interface AuditDevice {
+  path: string;
+  type: "socket" | "file";
+  description: string;
+  options: Record<string, string>;
+}
+
+export function sandboxAuditDevices(auditPort: number, auditLog: string): AuditDevice[] {
+  return [
+    {
+      path: "file",
+      type: "file",
+      description: "second device: keeps the source writable whatever the socket does",
+      options: { file_path: auditLog },
+    },
+    {
+      path: "courier",
+      type: "socket",
+      description: "Courier audit device",
+      options: { address: `127.0.0.1:${auditPort}`, socket_type: "udp" },
+    },
+  ];
+}
+
+/**
+ * toBaoConfig([{path:"courier", type:"socket", description:"d", options:{address:"127.0.0.1:1269"}}])
+ *   → 'audit "socket" "courier" {\n  description = "d"\n  options {\n    address = "127.0.0.1:1269"\n  }\n}\n'
+ */
+export function toBaoConfig(devices: readonly AuditDevice[]): string {
+  // A JSON string literal is a valid HCL string literal for the paths and addresses used here.
+  const quote = (text: string) => JSON.stringify(text);
+  return devices
+    .map((device) => {
+      const options = Object.entries(device.options).map(([key, value]) => `    ${key} = ${quote(value)}`);
+      return [
+        `audit ${quote(device.type)} ${quote(device.path)} {`,
+        `  description = ${quote(device.description)}`,
+        "  options {",
+        ...options,
+        "  }",
+        "}",
+        "",
+      ].join("\n");
+    })
+    .join("");
+}
+
+/**
+ * Enables over the API each device the source does not have yet, in order. Courier must already
+ * listen: enabling a device sends it a test entry. For OpenBao the config file normally declared
+ * them already; an OpenBao from before declarative audit devices ignores that block and still
+ * takes them over the API.
+ */
+export async function ensureAuditDevices(
+  address: string,
+  devices: readonly AuditDevice[],
+): Promise<string[]> {
+  const { body } = await vaultCall(address, "GET", "sys/audit");
+  const table = ((body as { data?: unknown }).data ?? body) as Record<string, unknown>;
+  const enabled: string[] = [];
+  for (const { path, type, description, options } of devices) {
+    if (`${path}/` in table) continue;
+    await vaultCall(address, "PUT", `sys/audit/${path}`, { type, description, options });
+    enabled.push(path);
+  }
+  return enabled;
+}

@@ -1,0 +1,107 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { createSocket } from "node:dgram";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureAuditDevices, sandboxAuditDevices, toBaoConfig } from "../../scripts/sandbox/audit-devices.ts";
+import { chooseServer, describeServer, serverCommand } from "../../scripts/sandbox/servers.ts";
+import { vaultCall } from "../../scripts/sandbox/vault-http.ts";
+import { startVaultDouble } from "../support/vault-double/index.ts";
+
+const DEV_FLAGS = [
+  "server",
+  "-dev",
+  "-dev-root-token-id=root",
+  "-dev-listen-address=127.0.0.1:8202",
+  "-dev-no-store-token",
+];
+
+describe("which servers the sandbox runs", () => {
+  test.each([
+    ["vault when both are installed", ["vault", "bao"], false, "vault"],
+    ["bao when only bao is", ["bao"], false, "bao"],
+    ["the double when neither is", [], false, "double"],
+    ["the double when asked for, whatever is installed", ["vault", "bao"], true, "double"],
+  ] as const)("%s", (_name, installed, forceDouble, kind) => {
+    const which = (name: string) =>
+      (installed as readonly string[]).includes(name) ? `/usr/bin/${name}` : null;
+    expect(chooseServer(forceDouble, which).kind).toBe(kind);
+  });
+
+  test.each([
+    ["vault", { kind: "vault", binary: "/usr/bin/vault" }, undefined, ["/usr/bin/vault", ...DEV_FLAGS]],
+    [
+      "bao, with the audit devices' config file",
+      { kind: "bao", binary: "/usr/bin/bao" },
+      "/tmp/s/source-audit.hcl",
+      ["/usr/bin/bao", ...DEV_FLAGS, "-config=/tmp/s/source-audit.hcl"],
+    ],
+    [
+      "the double, through scripts/dev-vault.ts with the same flags",
+      { kind: "double", binary: "/bin/bun" },
+      undefined,
+      ["/bin/bun", join(import.meta.dir, "..", "..", "scripts", "dev-vault.ts"), ...DEV_FLAGS],
+    ],
+  ] as const)("the command line of %s", (_name, choice, configFile, command) => {
+    expect(serverCommand(choice, 8202, configFile)).toEqual([...command]);
+  });
+});
+
+test.each([
+  ["vault", false, "vault dev servers"],
+  ["bao", false, "OpenBao dev servers"],
+  ["double", false, "Vault doubles (no vault or bao on PATH)"],
+  ["double", true, "Vault doubles (--double)"],
+] as const)("the header calls %s servers (forced: %p) %p", (kind, forced, text) => {
+  expect(describeServer(kind, forced)).toBe(text);
+});
+
+describe("the source's audit devices", () => {
+  const dir = mkdtempSync(join(tmpdir(), "sandbox-audit-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("for OpenBao they are declarative audit blocks: type and path as labels, options as a block", () => {
+    expect(toBaoConfig(sandboxAuditDevices(1269, "/tmp/s/source-audit.log"))).toBe(
+      [
+        'audit "file" "file" {',
+        '  description = "second device: keeps the source writable whatever the socket does"',
+        "  options {",
+        '    file_path = "/tmp/s/source-audit.log"',
+        "  }",
+        "}",
+        'audit "socket" "courier" {',
+        '  description = "Courier audit device"',
+        "  options {",
+        '    address = "127.0.0.1:1269"',
+        '    socket_type = "udp"',
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("over the API, the missing ones are enabled once and the socket device sends each entry over UDP", async () => {
+    const received: string[] = [];
+    const socket = createSocket("udp4");
+    socket.on("message", (message) => received.push(message.toString()));
+    await new Promise<void>((resolve) => socket.bind({ address: "127.0.0.1", port: 0 }, resolve));
+    const vault = await startVaultDouble();
+    try {
+      const devices = sandboxAuditDevices(socket.address().port, join(dir, "audit.log"));
+      expect(await ensureAuditDevices(vault.address, devices)).toEqual(["file", "courier"]);
+      expect(await ensureAuditDevices(vault.address, devices)).toEqual([]);
+
+      await vaultCall(vault.address, "POST", "secret/data/app/db", { data: { a: "1" } });
+      await Bun.sleep(50);
+      const paths = received.map(
+        (line) => (JSON.parse(line) as { request?: { path?: string } }).request?.path,
+      );
+      expect(paths).toContain("secret/data/app/db");
+      expect(await Bun.file(join(dir, "audit.log")).text()).toContain('"path":"secret/data/app/db"');
+    } finally {
+      await vault.stop();
+      socket.close();
+    }
+  });
+});
