@@ -1,0 +1,199 @@
+// Courier's metrics, as /metrics shows them. Sync results are counted as they come back from the
+// workers; everything another part already counts (ingest counters, queue gauges, UDP drops,
+// reconciliation) is read at scrape time. Labels hold destination addresses (credentials removed)
+// and fixed words only: never a key path, a token or a value, which would leak and would let the
+// number of series grow without bound.
+
+import { IGNORE_REASONS } from "../audit/classify.ts";
+import type { IngestCounters } from "../audit/counters.ts";
+import type { AuditListener, UdpListener } from "../audit/listeners/types.ts";
+import { REJECT_REASONS } from "../audit/parse.ts";
+import type { SchedulerStats } from "../dispatch/stats.ts";
+import type { Task } from "../dispatch/task.ts";
+import type { SyncResult } from "../sync/outcome.ts";
+import { type Counter, type Gauge, type Histogram, Registry, type Sample } from "./prometheus.ts";
+
+/** 1 ms … 10 s: a sync is a few Vault round trips; beyond 10 s something is wrong anyway. */
+export const SYNC_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** What reconciliation reports, when the agent runs it. */
+export interface ReconcileReport {
+  /** When the last full pass ended without an error (ms since the epoch); absent if none has. */
+  lastSuccessMs?: number;
+  /** Keys found to differ per destination address in the last pass. */
+  drift?: Readonly<Record<string, number>>;
+}
+
+/** The running agent's parts the scrape reads. */
+export interface AgentView {
+  counters: IngestCounters;
+  scheduler: { stats(): SchedulerStats };
+  listener: AuditListener;
+  reconcile?: () => ReconcileReport;
+}
+
+export interface MetricsOptions {
+  /** Destination addresses, as outcomes name them. */
+  destinations: readonly string[];
+  build: { version: string; commit: string };
+}
+
+export class CourierMetrics {
+  readonly registry = new Registry();
+  #view: AgentView | undefined;
+  readonly #destinations: readonly string[];
+  readonly #syncs: Counter;
+  readonly #sourceErrors: Counter;
+  readonly #duration: Histogram;
+  readonly #up: Gauge;
+
+  constructor(options: MetricsOptions) {
+    this.#destinations = options.destinations;
+    const r = this.registry;
+    r.collect(
+      "courier_build_info",
+      "Always 1; the labels say which Courier this is.",
+      "gauge",
+      ["version", "commit"],
+      () => [{ labels: { version: options.build.version, commit: options.build.commit }, value: 1 }],
+    );
+    r.collect(
+      "courier_audit_entries_total",
+      "Audit lines received, by what became of them: accepted (a key to sync), ignored (reason: not Courier's business), rejected (reason: not an entry Vault writes), mount_refresh (the source's mounts changed), disallowed_sender (datagrams or connections from outside the allowlist).",
+      "counter",
+      ["result", "reason"],
+      () => (this.#view ? entrySamples(this.#view.counters) : []),
+    );
+    r.collect(
+      "courier_udp_drops_total",
+      "Datagrams the kernel dropped on the UDP audit socket because its receive buffer was full; each loss leads to a full pass.",
+      "counter",
+      [],
+      () => (this.#view ? [{ value: udpDrops(this.#view) }] : []),
+    );
+    r.collect("courier_queue_depth", "Keys waiting to be synced.", "gauge", [], () =>
+      this.#stat((s) => s.queueDepth),
+    );
+    r.collect("courier_inflight", "Syncs running now.", "gauge", [], () => this.#stat((s) => s.inFlight));
+    r.collect("courier_retrying_keys", "Keys with a destination waiting to retry.", "gauge", [], () =>
+      this.#stat((s) => s.retrying),
+    );
+    r.collect(
+      "courier_queue_overflow_total",
+      "Hints not queued because the queue was full; their mount is marked for a full pass instead.",
+      "counter",
+      [],
+      () => this.#stat((s) => s.overflow),
+    );
+    this.#syncs = r.counter(
+      "courier_sync_total",
+      "Syncs per destination by result: unchanged, written, deleted, skipped (a difference left alone on purpose), retry (transient failure), failed (needs an operator).",
+      ["destination", "result"],
+    );
+    this.#sourceErrors = r.counter(
+      "courier_source_errors_total",
+      "Syncs that could not read the source Vault (each is retried; no destination was touched).",
+    );
+    this.#duration = r.histogram(
+      "courier_sync_duration_seconds",
+      "Time to sync one key to its destinations: reading the source, comparing and writing.",
+      SYNC_DURATION_BUCKETS,
+    );
+    this.#up = r.gauge(
+      "courier_destination_up",
+      "1 after a destination's last sync went through, 0 after it failed in a way worth retrying (unreachable, sealed, 5xx, timeout).",
+      ["destination"],
+    );
+    r.collect(
+      "courier_reconcile_last_success_timestamp_seconds",
+      "When the last full reconciliation pass succeeded (Unix time); 0 if none has yet.",
+      "gauge",
+      [],
+      () => [{ value: (this.#view?.reconcile?.().lastSuccessMs ?? 0) / 1000 }],
+    );
+    r.collect(
+      "courier_drift_keys",
+      "Keys the last reconciliation pass found different on each destination.",
+      "gauge",
+      ["destination"],
+      () => this.#driftSamples(),
+    );
+  }
+
+  /** From now on, scrapes read the agent's counters, queue and listener. */
+  watch(view: AgentView): void {
+    this.#view = view;
+  }
+
+  /** Counts one sync as the worker reported it (the executor's onResult). */
+  recordSync(_task: Task, result: SyncResult, ms: number): void {
+    this.#duration.observe(ms / 1000);
+    if (result.sourceError) {
+      // Nothing was decided and no destination was called: it says nothing about them.
+      this.#sourceErrors.inc();
+      return;
+    }
+    for (const outcome of result.destinations) {
+      const destination = destinationLabel(outcome.destination);
+      this.#syncs.inc({ destination, result: outcome.result });
+      if (outcome.result === "retry") this.#up.set({ destination }, 0);
+      // A permanent failure (403, 400) came from a destination that answered: leave it as it was.
+      else if (outcome.result !== "failed") this.#up.set({ destination }, 1);
+    }
+  }
+
+  /** The exposition text. */
+  render(): string {
+    return this.registry.render();
+  }
+
+  #stat(pick: (stats: SchedulerStats) => number): Sample[] {
+    return this.#view ? [{ value: pick(this.#view.scheduler.stats()) }] : [];
+  }
+
+  #driftSamples(): Sample[] {
+    const drift = this.#view?.reconcile?.().drift ?? {};
+    return this.#destinations.map((address) => ({
+      labels: { destination: destinationLabel(address) },
+      value: drift[address] ?? 0,
+    }));
+  }
+}
+
+/**
+ * A destination address fit for a label: userinfo, query and fragment removed.
+ * destinationLabel("https://user:pw@vault-b:8200/") → "https://vault-b:8200"
+ */
+export function destinationLabel(address: string): string {
+  try {
+    const url = new URL(address);
+    return `${url.protocol}//${url.host}${url.pathname}`.replace(/\/+$/, "");
+  } catch {
+    return address.replace(/^([a-z]+:\/\/)[^@/]*@/i, "$1");
+  }
+}
+
+/** The ingest counters as samples; accepted and the other reason-less results carry reason="". */
+export function entrySamples(counters: IngestCounters): Sample[] {
+  const samples: Sample[] = [{ labels: { result: "accepted", reason: "" }, value: counters.accepted }];
+  for (const reason of IGNORE_REASONS) {
+    samples.push({ labels: { result: "ignored", reason }, value: counters.ignored[reason] });
+  }
+  for (const reason of REJECT_REASONS) {
+    samples.push({ labels: { result: "rejected", reason }, value: counters.rejected[reason] });
+  }
+  samples.push(
+    { labels: { result: "rejected", reason: "oversize" }, value: counters.oversize },
+    { labels: { result: "rejected", reason: "truncated" }, value: counters.truncated },
+    { labels: { result: "mount_refresh", reason: "" }, value: counters.mountRefreshes },
+    { labels: { result: "disallowed_sender", reason: "" }, value: counters.disallowedSender },
+  );
+  return samples;
+}
+
+/** Reads the kernel's count now when the listener is UDP; the counters keep the last one read. */
+function udpDrops(view: AgentView): number {
+  const listener = view.listener as Partial<UdpListener>;
+  if (typeof listener.pollKernelDrops === "function") listener.pollKernelDrops();
+  return view.counters.udpKernelDrops;
+}
