@@ -1,0 +1,146 @@
+// The systemd unit: what it says, that the shipped file is what setup writes, and that systemd
+// itself accepts it (systemd-analyze verify, where that tool is installed).
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CourierError } from "../../src/errors.ts";
+import { compiledBinary, installUnit } from "../../src/setup/install-unit.ts";
+import { Journal } from "../../src/setup/journal.ts";
+import { escapeArgument, renderUnit, SHIPPED_UNIT } from "../../src/setup/systemd-unit.ts";
+import { SHIPPED_UNIT_FILE } from "../../src/setup/write-shipped-unit.ts";
+import { captured } from "./helpers.ts";
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "courier-unit-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const lines = (text: string) => text.split("\n");
+
+describe("the unit", () => {
+  const unit = lines(
+    renderUnit({ binary: "/opt/courier/bin/courier", configFile: "/etc/courier/courier.yaml" }),
+  );
+
+  test.each([
+    "ExecStart=/opt/courier/bin/courier run --config /etc/courier/courier.yaml",
+    "Restart=on-failure",
+    "User=courier",
+    "DynamicUser=yes",
+    "NoNewPrivileges=yes",
+    "ProtectSystem=strict",
+    "ProtectHome=yes",
+    "PrivateTmp=yes",
+    "StateDirectory=courier",
+    "ReadOnlyPaths=/etc/courier/courier.yaml",
+    "ProtectKernelTunables=yes",
+    "ProtectKernelModules=yes",
+    "ProtectKernelLogs=yes",
+    "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+    "CapabilityBoundingSet=",
+    "LimitNOFILE=65536",
+    "WantedBy=multi-user.target",
+  ])("has %s", (line) => {
+    expect(unit).toContain(line);
+  });
+
+  test("keeps [Unit], [Service] and [Install] in that order", () => {
+    const sections = unit.filter((line) => line.startsWith("["));
+    expect(sections).toEqual(["[Unit]", "[Service]", "[Install]"]);
+  });
+
+  test("a unix socket outside /run/courier gets its folder made writable; one inside needs nothing", () => {
+    const outside = renderUnit({ ...SHIPPED_UNIT, unixSocket: "/var/lib/vault/courier.sock" });
+    expect(lines(outside)).toContain("ReadWritePaths=/var/lib/vault");
+    const inside = renderUnit({ ...SHIPPED_UNIT, unixSocket: "/run/courier/audit.sock" });
+    expect(inside).not.toContain("ReadWritePaths=");
+  });
+
+  test.each([
+    ["/usr/local/bin/courier", "/usr/local/bin/courier"],
+    ["/opt/my courier/courier", '"/opt/my courier/courier"'],
+    ["/opt/100%/courier", "/opt/100%%/courier"],
+  ])("ExecStart takes %s as %s", (word, expected) => {
+    expect(escapeArgument(word)).toBe(expected);
+  });
+
+  test("scripts/courier.service is what the function writes (regenerate: bun src/setup/write-shipped-unit.ts)", () => {
+    expect(readFileSync(SHIPPED_UNIT_FILE, "utf8")).toBe(renderUnit(SHIPPED_UNIT));
+  });
+});
+
+describe("systemd-analyze verify", () => {
+  const tool = Bun.which("systemd-analyze");
+  if (!tool) console.warn("systemd-analyze is not installed here: the unit is not checked by systemd itself");
+
+  test.skipIf(!tool)("accepts the unit setup writes, with a path that needs quoting", () => {
+    const binary = join(dir, "bin dir", "courier");
+    mkdirSync(join(dir, "bin dir"), { recursive: true });
+    writeFileSync(binary, "#!/bin/sh\n");
+    chmodSync(binary, 0o755);
+    const unit = join(dir, "courier.service");
+    writeFileSync(
+      unit,
+      renderUnit({ binary, configFile: join(dir, "courier.yaml"), unixSocket: "/var/lib/vault/a.sock" }),
+    );
+    const run = Bun.spawnSync([tool as string, "verify", "--man=no", unit], {
+      stderr: "pipe",
+      stdout: "pipe",
+    });
+    expect({ code: run.exitCode, stderr: run.stderr.toString() }).toMatchObject({ code: 0 });
+  });
+});
+
+describe("installing the unit", () => {
+  test("writes it where asked, and prints how to start it rather than starting it", () => {
+    const io = captured();
+    const path = join(dir, "systemd", "courier.service");
+    installUnit(
+      { binary: "/usr/local/bin/courier", configFile: "/etc/courier/courier.yaml" },
+      path,
+      new Journal(false, io.output),
+    );
+    expect(readFileSync(path, "utf8")).toBe(renderUnit(SHIPPED_UNIT));
+    expect(statSync(path).mode & 0o777).toBe(0o644);
+    expect(io.out()).toBe(
+      `wrote ${path}\nnext: link it into systemd (systemctl link ${path}), then systemctl daemon-reload && systemctl enable --now courier\n`,
+    );
+  });
+
+  test("in a dry run, only names the file; systemd's own folder needs no link", () => {
+    const io = captured();
+    const path = "/etc/systemd/system/courier.service";
+    const before = existsSync(path) ? readFileSync(path, "utf8") : undefined;
+    installUnit(SHIPPED_UNIT, path, new Journal(true, io.output));
+    expect(io.out().split("\n").slice(1)).toEqual([
+      `would write ${path} (mode 0644)`,
+      "next: systemctl daemon-reload && systemctl enable --now courier",
+      "",
+    ]);
+    expect(existsSync(path) ? readFileSync(path, "utf8") : undefined).toBe(before);
+  });
+});
+
+describe("the binary a unit runs", () => {
+  test("is this executable when it is the compiled courier", () => {
+    expect(compiledBinary("/$bunfs/root/courier", "/usr/local/bin/courier")).toBe("/usr/local/bin/courier");
+  });
+
+  test("is refused from source, with how to build one", () => {
+    expect(() => compiledBinary("/work/courier/src/main.ts", "/usr/bin/bun")).toThrow(CourierError);
+    expect(() => compiledBinary("/work/courier/src/main.ts", "/usr/bin/bun")).toThrow(
+      "--systemd needs the compiled courier binary, and this courier runs from source (/work/courier/src/main.ts): build it with `bun run build` and run dist/courier setup --systemd",
+    );
+  });
+});
