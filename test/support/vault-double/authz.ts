@@ -1,8 +1,9 @@
 // Authorising a request: the token's ACL, evaluated on the path as seen from the token's own
-// namespace (a root token reaching team-a/ checks "team-a/secret/…" against root policies).
+// namespace (a root token reaching team-a/ checks "team-a/secret/…" against root policies), and
+// the policy results the audit log records.
 import { type Acl, aclFor, parsePolicy } from "./auth/acl.ts";
 import type { DoubleContext } from "./context.ts";
-import type { Capability, Namespace, TokenEntry } from "./types.ts";
+import type { Backend, Capability, LogicalRequest, Namespace, TokenEntry } from "./types.ts";
 
 export interface RequestAcl {
   acl: Acl;
@@ -22,6 +23,44 @@ export function requestAcl(ctx: DoubleContext, token: TokenEntry, ns: Namespace)
 
 export function allows(ra: RequestAcl, path: string, capability: Capability): boolean {
   return ra.acl.allows(ra.prefix + path, capability);
+}
+
+/** How the token check of one request ended: Vault words a refusal differently for each. */
+export type Authorization = "allowed" | "denied" | "bad-token";
+
+/**
+ * Vault's CheckToken for one request, which also records req.policyResults as the audit log's
+ * auth.policy_results shows it: a path that needs no token (a login) is {allowed:true} with no
+ * policies; a token's ACL gives the policies that granted the operation (and sudo on root paths),
+ * or {allowed:false}; a bad or missing token leaves it unset.
+ */
+export function authorize(
+  ctx: DoubleContext,
+  req: LogicalRequest,
+  backend: Backend | undefined,
+): Authorization {
+  const sub = req.mountSubpath;
+  if (needsNoToken(backend, sub)) {
+    req.policyResults = { allowed: true };
+    return "allowed";
+  }
+  if (!req.token) return "bad-token";
+  const ra = requestAcl(ctx, req.token, req.namespace);
+  const results = ra?.acl.check(ra.prefix + req.path, req.operation);
+  const sudo = !matchesAny(backend?.rootPaths, sub) || (ra !== undefined && allows(ra, req.path, "sudo"));
+  req.policyResults = results?.allowed && sudo ? results : { allowed: false };
+  return req.policyResults.allowed ? "allowed" : "denied";
+}
+
+/** A login path (Vault's PathsSpecial.Unauthenticated): no token needed, and none is used up. */
+export function needsNoToken(backend: Backend | undefined, subpath: string): boolean {
+  return matchesAny(backend?.unauthenticatedPaths, subpath);
+}
+
+/** ("login", ["login"]) → true; ("internal/ui/mounts/x", ["internal/ui/mounts/*"]) → true */
+function matchesAny(patterns: string[] | undefined, path: string): boolean {
+  if (!patterns) return false;
+  return patterns.some((p) => (p.endsWith("*") ? path.startsWith(p.slice(0, -1)) : path === p));
 }
 
 const ANY_GRANT: Capability[] = ["create", "read", "update", "patch", "delete", "list", "sudo"];

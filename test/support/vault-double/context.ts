@@ -1,14 +1,17 @@
-// What every part of one double shares: its state, token store, audit broker and faults.
+// What every part of one double shares: its state, token store, audit broker, faults and counters.
 import { AuditBroker } from "./audit/broker.ts";
 import { TokenStore } from "./auth/token-store.ts";
 import { Faults } from "./faults/faults.ts";
 import { createDoubleState, type DoubleState } from "./state.ts";
+import { RequestStats } from "./stats.ts";
 
 export interface DoubleContext {
   state: DoubleState;
   tokens: TokenStore;
   audit: AuditBroker;
   faults: Faults;
+  /** Requests answered so far (GET /_double/stats); reset() or DELETE /_double/stats clears them. */
+  stats: RequestStats;
   rootToken: string;
   /** Stops (false) or resumes (true) accepting TCP connections on the same port: "refusing connections". */
   setListening(on: boolean): Promise<void>;
@@ -25,11 +28,14 @@ export function createDoubleContext(opts: { rootToken: string }): DoubleContext 
   const state = createDoubleState();
   let offset = 0;
   const now = () => Date.now() + offset;
+  const tokens = new TokenStore({ rootTokenId: opts.rootToken, now });
   return {
     state,
-    tokens: new TokenStore({ rootTokenId: opts.rootToken, now }),
-    audit: new AuditBroker({ hmacKey: state.hmacKey, now }),
+    tokens,
+    // Response entries name the display_name of a token a response hands out, as Vault's do.
+    audit: new AuditBroker({ hmacKey: state.hmacKey, now, lookupToken: (id) => tokens.lookup(id) }),
     faults: new Faults(),
+    stats: new RequestStats(),
     rootToken: opts.rootToken,
     setListening: async () => {},
     now,

@@ -33,7 +33,9 @@ export function toHttp(
   inject: boolean,
 ): HttpResponse {
   if (resp.raw !== undefined) {
-    return { status: resp.status, body: resp.raw === "" ? EMPTY : resp.raw };
+    // Pre-rendered text goes out byte for byte, still as application/json like Vault's respondRaw.
+    const body = typeof resp.raw === "string" ? (resp.raw === "" ? EMPTY : Buffer.from(resp.raw)) : resp.raw;
+    return { status: resp.status, body };
   }
   if (resp.errors !== undefined || resp.status >= 400) {
     return { status: resp.status, body: { errors: resp.errors ?? [] } };

@@ -4,22 +4,32 @@ import { createDoubleContext, type DoubleContext } from "./context.ts";
 import { HttpFront } from "./http/server.ts";
 import { createNamespace } from "./mount-table.ts";
 import { handleRequest } from "./pipeline.ts";
+import type { HttpRequest, HttpResponse } from "./types.ts";
 
 export interface VaultDoubleOptions {
   port?: number;
   hostname?: string;
   /** The root token id, like -dev-root-token-id (default "root"). */
   rootToken?: string;
-  /** PEM text: serve HTTPS instead of HTTP. */
+  /** PEM text: serve HTTPS instead of HTTP (the control port stays plain HTTP). */
   tls?: { cert: string; key: string };
   /** Body cap in bytes (Vault's max_request_size; default 32 MiB). */
   maxRequestBytes?: number;
+  /** Port of the control API (default 0: a free one). */
+  controlPort?: number;
 }
 
 export interface VaultDouble {
   /** e.g. "http://127.0.0.1:54321" */
   address: string;
   port: number;
+  /**
+   * The control API (/_double/…) on a port of its own, e.g. "http://127.0.0.1:54322": it keeps
+   * answering while a `refuse` fault has the Vault port turn connections away. The Vault port
+   * answers /_double/… too, whenever it is listening.
+   */
+  controlAddress: string;
+  controlPort: number;
   rootToken: string;
   ctx: DoubleContext;
   stop(): Promise<void>;
@@ -39,16 +49,33 @@ export async function startVaultDouble(opts: VaultDoubleOptions = {}): Promise<V
     // Modern Vault reports an over-size body as a JSON parse failure, with status 413.
     tooLarge: () => ({ status: 413, body: { errors: ["error parsing JSON"] } }),
   });
+  // Refusing connections is real on the Vault port (the listener closes, so a connect gets
+  // ECONNREFUSED); the control port never stops, so a test can always end the refusal.
+  const control = HttpFront.start({
+    hostname,
+    port: opts.controlPort ?? 0,
+    handle: (req) => controlOnly(ctx, req),
+    tooLarge: () => ({ status: 413, body: { errors: ["control request too large"] } }),
+    maxBodyBytes: 1024 * 1024,
+  });
   ctx.setListening = (on) => front.setListening(on);
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   return {
     address: `${opts.tls ? "https" : "http"}://${host}:${front.port}`,
     port: front.port,
+    controlAddress: `http://${host}:${control.port}`,
+    controlPort: control.port,
     rootToken,
     ctx,
     async stop() {
+      await control.stop();
       await front.stop();
       await ctx.audit.close();
     },
   };
+}
+
+async function controlOnly(ctx: DoubleContext, req: HttpRequest): Promise<HttpResponse> {
+  if (req.path === "/_double" || req.path.startsWith("/_double/")) return ctx.faults.control(req, ctx);
+  return { status: 404, body: { errors: ["this port serves the double's /_double/ routes only"] } };
 }

@@ -1,7 +1,7 @@
 // One HTTP request through the double, in the order Vault handles it: faults, raw sys handlers,
 // request building, seal check, namespace, mount, token, existence check, ACL, audit request
 // entry, backend, audit response entry, HTTP answer.
-import { allows, requestAcl } from "./authz.ts";
+import { type Authorization, authorize, needsNoToken } from "./authz.ts";
 import { statusHandler } from "./backends/system/status.ts";
 import type { DoubleContext } from "./context.ts";
 import { DoubleHttpError } from "./errors.ts";
@@ -19,6 +19,7 @@ const DENIED = "permission denied";
 export async function handleRequest(ctx: DoubleContext, http: HttpRequest): Promise<HttpResponse> {
   if (http.path === "/_double" || http.path.startsWith("/_double/")) return ctx.faults.control(http, ctx);
   if (!http.path.startsWith("/v1/")) return NOT_FOUND;
+  ctx.stats.countRequest(http.method);
   const clean = cleanPathRedirect(http.path);
   if (clean !== undefined) return { status: 301, headers: { Location: clean }, body: "" };
   const injected = await ctx.faults.apply(http);
@@ -76,11 +77,31 @@ async function runLogical(
     req.mountSubpath = found.subpath;
   }
   req.token = req.clientToken ? ctx.tokens.lookup(req.clientToken) : undefined;
-  const login = req.mount?.type === "approle" && req.mountSubpath === "login";
-  // Vault counts a use of the token before deciding on the ACL, so a refused request uses it too.
-  if (req.token && !login) req.token = ctx.tokens.use(req.clientToken) ?? req.token;
-  if (op === "update" && backend?.exists?.(req) === false) req.operation = "create";
-  if (!authorized(ctx, req, backend, login)) return refuse(ctx, req);
+  // Vault counts a use of the token before deciding on the ACL, so a refused request uses it too;
+  // a token on its last use is revoked only once the request is done. Logins use no token.
+  if (req.token && !needsNoToken(backend, req.mountSubpath)) {
+    req.clientTokenRemainingUses = req.token.numUses;
+    req.token = ctx.tokens.use(req.clientToken);
+  }
+  try {
+    if (op === "update" && backend?.exists?.(req) === false) req.operation = "create";
+    ctx.stats.countOperation(req.operation);
+    const authorization = authorize(ctx, req, backend);
+    if (authorization !== "allowed") return await refuse(ctx, req, authorization);
+    return await runAuthorized(ctx, req, backend, found?.mount.type ?? "", inject);
+  } finally {
+    if (req.token) ctx.tokens.settle(req.clientToken);
+  }
+}
+
+/** Audit request entry, backend, audit response entry, HTTP answer. */
+async function runAuthorized(
+  ctx: DoubleContext,
+  req: LogicalRequest,
+  backend: Backend | undefined,
+  mountType: string,
+  inject: boolean,
+): Promise<HttpResponse> {
   if (!(await ctx.audit.logRequest(req))) {
     const failed: LogicalResponse = {
       status: 500,
@@ -95,7 +116,7 @@ async function runLogical(
   if (!(await ctx.audit.logResponse(req, resp, error))) {
     return { status: 500, body: { errors: ["internal error"] } };
   }
-  return toHttp(resp, req, found?.mount.type ?? "", inject);
+  return toHttp(resp, req, mountType, inject);
 }
 
 async function run(backend: Backend | undefined, req: LogicalRequest): Promise<LogicalResponse> {
@@ -115,33 +136,19 @@ async function run(backend: Backend | undefined, req: LogicalRequest): Promise<L
   }
 }
 
-/** A token and an ACL that allows the operation (and sudo on root paths), unless the path needs none. */
-function authorized(
-  ctx: DoubleContext,
-  req: LogicalRequest,
-  backend: Backend | undefined,
-  login: boolean,
-): boolean {
-  const sub = req.mountSubpath;
-  if (login || matchesAny(backend?.unauthenticatedPaths, sub)) return true;
-  if (!req.token) return false;
-  const ra = requestAcl(ctx, req.token, req.namespace);
-  if (!ra || !allows(ra, req.path, req.operation)) return false;
-  return !matchesAny(backend?.rootPaths, sub) || allows(ra, req.path, "sudo");
-}
-
-/** Vault writes both audit entries of a refused request, with its error, then answers 403. */
-async function refuse(ctx: DoubleContext, req: LogicalRequest): Promise<HttpResponse> {
-  await ctx.audit.logRequest(req, DENIED);
-  const resp: LogicalResponse = { status: 403, errors: [DENIED], error: DENIED };
+/**
+ * Vault writes both audit entries of a refused request, then answers 403. A bad or missing token
+ * is refused with logical.ErrPermissionDenied itself, so the request entry and the body say plain
+ * "permission denied"; an ACL refusal of a valid token comes back from CheckToken already wrapped
+ * in a go-multierror, and that wrapped text is what the request entry, the response's data.error
+ * and the body show. The response entry's `error` is the multierror either way.
+ */
+async function refuse(ctx: DoubleContext, req: LogicalRequest, why: Authorization): Promise<HttpResponse> {
+  const text = why === "denied" ? multierror(DENIED) : DENIED;
+  await ctx.audit.logRequest(req, text);
+  const resp: LogicalResponse = { status: 403, errors: [text], error: DENIED };
   if (!(await ctx.audit.logResponse(req, resp, multierror(DENIED)))) {
     return { status: 500, body: { errors: ["internal error"] } };
   }
-  return { status: 403, body: { errors: [DENIED] } };
-}
-
-/** ("login", ["login"]) → true; ("internal/ui/mounts/x", ["internal/ui/mounts/*"]) → true */
-function matchesAny(patterns: string[] | undefined, path: string): boolean {
-  if (!patterns) return false;
-  return patterns.some((p) => (p.endsWith("*") ? path.startsWith(p.slice(0, -1)) : path === p));
+  return { status: 403, body: { errors: [text] } };
 }

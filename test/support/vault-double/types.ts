@@ -88,6 +88,11 @@ export interface LogicalRequest {
   /** The raw token the client sent ("" for none). Never logged unhashed. */
   clientToken: string;
   token: TokenEntry | undefined;
+  /**
+   * The token's use count before this request used it (Vault's req.ClientTokenRemainingUses, which
+   * the audit log shows as auth.remaining_uses); 0 = unlimited. Unset: the token's current count.
+   */
+  clientTokenRemainingUses?: number;
   remoteAddress: string;
   remotePort: number;
   /** The mount the path falls in, and the path inside it ("data/app"). */
@@ -116,9 +121,13 @@ export interface LogicalResponse {
   warnings?: string[] | null;
   /** Errors to answer with; a non-2xx status with no errors answers {"errors":[]} (a plain 404). */
   errors?: string[];
-  /** When set, the body is sent as-is instead of Vault's wrapped shape (sys/health, sys/mounts). */
+  /**
+   * A raw response (Vault's logical.HTTPRawBody), sent instead of the wrapped shape: a string is
+   * the exact body text ("" for none), anything else is written as JSON. The audit log records it
+   * as Vault does a raw response: data {http_content_type, http_raw_body, http_status_code}.
+   */
   raw?: unknown;
-  /** Extra fields merged into the wrapped body (e.g. KV v2's 404-with-body keeps "data"). */
+  /** The secret's lease, shown as lease_id, lease_duration and renewable in the wrapped body. */
   lease?: { id: string; duration: number; renewable: boolean };
   /**
    * The Go error Vault's core carried next to this response ("invalid request", "unsupported

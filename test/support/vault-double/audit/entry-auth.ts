@@ -49,7 +49,7 @@ export function callerAuth(req: LogicalRequest, hash: Hasher, policy: HashPolicy
     metadata: token.meta ? sortedKeys(token.meta) : undefined,
     policies,
     policy_results: policyResults,
-    remaining_uses: token.numUses,
+    remaining_uses: req.clientTokenRemainingUses ?? token.numUses,
     token_policies: policies,
     token_issue_time: rfc3339Local(token.issuedAt),
     token_ttl: token.ttl,

@@ -475,6 +475,36 @@ describe("what the entries say", () => {
     expect(entry.error).toBe("1 error occurred:\n\t* invalid request\n\n");
   });
 
+  test("a raw response is audited as its content type, body text and status code; no body, no body text", () => {
+    const body = '{"request_id":"r","data":null}';
+    const [, withBody] = entries(request({ operation: "read", path: "kv-v2/data/a", mount: kvMount }), {
+      status: 404,
+      raw: body,
+    });
+    const [, empty] = entries(request({ operation: "patch", path: "kv-v2/data/a", mount: kvMount }), {
+      status: 404,
+      raw: "",
+    });
+    expect(withBody.response.data).toEqual({
+      http_content_type: hash("application/json"),
+      http_raw_body: hash(body),
+      http_status_code: 404,
+    });
+    expect(empty.response.data).toEqual({
+      http_content_type: hash("application/json"),
+      http_status_code: 404,
+    });
+  });
+
+  test("remaining_uses is the count the token had before this request used it", () => {
+    const token = { ...userToken(), numUses: -1 };
+    const [entry] = entries(
+      request({ operation: "read", path: "kv/a", token, clientToken: token.id, clientTokenRemainingUses: 1 }),
+      { status: 200 },
+    );
+    expect(entry.auth.remaining_uses).toBe(1);
+  });
+
   test("JSON is escaped the way Go escapes it (<, >, & as \\u escapes) and ends with one newline", () => {
     const text = new TextDecoder().decode(encodeEntry({ a: "<b>&", t: "x" }, "json", "p:"));
     expect(text).toBe('p:{"a":"\\u003cb\\u003e\\u0026","t":"x"}\n');

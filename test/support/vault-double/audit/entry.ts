@@ -5,7 +5,7 @@
 import type { LogicalRequest, LogicalResponse, TokenEntry } from "../types.ts";
 import { clientId } from "./client-id.ts";
 import { accessor, callerAuth, type HashPolicy, issuedAuth } from "./entry-auth.ts";
-import { omitEmpty } from "./go-json.ts";
+import { goJson, omitEmpty } from "./go-json.ts";
 import { rfc3339Nano } from "./go-time.ts";
 import { type Hasher, hashData } from "./hmac.ts";
 import { mountPoint, runningVersion } from "./mount-fields.ts";
@@ -126,13 +126,28 @@ function hashRequestData(req: LogicalRequest, hash: Hasher): unknown {
 
 // A backend's error answer is Vault's logical.ErrorResponse: data {"error": "<text>"}.
 function responseData(req: LogicalRequest, resp: LogicalResponse, hash: Hasher, policy: FormatPolicy) {
-  let data: Record<string, unknown> | undefined = resp.data ?? undefined;
+  let data: Record<string, unknown> | undefined =
+    resp.raw !== undefined ? rawData(resp) : (resp.data ?? undefined);
   if (!data && resp.errors && resp.errors.length > 0) data = { error: resp.errors.join("; ") };
   if (!data) return undefined;
   if (policy.elideListResponses && req.operation === "list") data = elide(data);
   if (policy.raw) return data;
   const plainKeys = configList(req, "audit_non_hmac_response_keys");
   return hashData(data, hash, { numbersAreStrings: false, plainKeys });
+}
+
+/**
+ * A raw response is audited as the map logical.RespondWithStatusCode builds: the content type and
+ * the body text are strings (so HMAC'd), the status code an int (so plain); no body, no body key.
+ * `{status: 404, raw: '{"request_id":…}'}` → {http_content_type, http_raw_body: '{"request_id":…}', http_status_code: 404}
+ */
+function rawData(resp: LogicalResponse): Record<string, unknown> {
+  const body = typeof resp.raw === "string" ? resp.raw : goJson(resp.raw);
+  return {
+    http_content_type: "application/json",
+    ...(body === "" ? {} : { http_raw_body: body }),
+    http_status_code: resp.status,
+  };
 }
 
 // elide_list_responses: "keys" and "key_info" become their counts, everything else stays.

@@ -80,7 +80,8 @@ function lookup(self: boolean): Handler {
   return (ctx, req) => {
     const id = self ? req.clientToken : String(req.data?.token ?? "") || req.clientToken;
     if (id === "") return invalidRequest("missing token ID");
-    const entry = ctx.tokens.lookup(id);
+    // Vault's handleLookup also finds a token on its last use: the caller's own lookup-self works.
+    const entry = ctx.tokens.lookupTainted(id);
     if (!entry) return permissionDenied("bad token");
     return ok(lookupData(entry, ctx.tokens, ctx.now()));
   };
@@ -153,8 +154,9 @@ function byAccessor(ctx: DoubleContext, req: LogicalRequest): TokenEntry {
   return entry;
 }
 
+// Vault looks the parent up again (not tainted): a token on its last use has no parent to give.
 function caller(ctx: DoubleContext, req: LogicalRequest): TokenEntry {
-  const entry = req.token ?? ctx.tokens.lookup(req.clientToken);
+  const entry = ctx.tokens.lookup(req.clientToken);
   if (!entry) throw new DoubleHttpError(400, "parent token lookup failed: no parent found");
   return entry;
 }

@@ -188,8 +188,35 @@ describe("uses and revocation", () => {
     const { store, root } = setup();
     const t = store.create(root, { num_uses: 2 }, ROOT_NS);
     expect(store.use(t.id)?.numUses).toBe(1);
-    expect(store.use(t.id)?.numUses).toBe(0);
+    store.settle(t.id);
+    expect(store.use(t.id)?.numUses).toBe(-1);
+    store.settle(t.id);
     expect(store.use(t.id)).toBeUndefined();
+    expect(store.lookupTainted(t.id)).toBeUndefined();
+  });
+
+  test("on its last use a token is pending revocation until the request settles, as in Vault", () => {
+    const { store, root } = setup();
+    const t = store.create(root, { num_uses: 1, ttl: "1h" }, ROOT_NS);
+    store.use(t.id);
+    expect(store.lookup(t.id)).toBeUndefined();
+    expect(store.lookupTainted(t.id)?.numUses).toBe(-1);
+    expect(store.use(t.id)).toBeUndefined();
+    expect(refusal(() => store.renew(t.id))).toBe("token not found");
+    store.settle(t.id);
+    expect(store.lookupTainted(t.id)).toBeUndefined();
+  });
+
+  test("settling a request revokes nothing while uses remain, nor an unlimited token", () => {
+    const { store, root } = setup();
+    const limited = store.create(root, { num_uses: 3 }, ROOT_NS);
+    const unlimited = store.create(root, {}, ROOT_NS);
+    for (const t of [limited, unlimited]) {
+      store.use(t.id);
+      store.settle(t.id);
+    }
+    expect(store.lookup(limited.id)?.numUses).toBe(2);
+    expect(store.lookup(unlimited.id)?.numUses).toBe(0);
   });
 
   test("revoking a token revokes its children, not orphans", () => {

@@ -1,5 +1,6 @@
 // The token store: creation with Vault's rules, TTL and expiry measured on the double's clock
-// (so tests can move time), renewal, num_uses, parent/child revocation, accessors.
+// (so tests can move time), renewal, num_uses with Vault's deferred revocation, parent/child
+// revocation, accessors.
 import { weakBool } from "../go-format.ts";
 import type { Namespace, TokenEntry } from "../types.ts";
 import { newAccessor, newTokenId } from "./token-ids.ts";
@@ -18,7 +19,15 @@ interface Held {
   lastRenewal: number;
   /** Whether Vault registered a lease (every token made through create; not a store-made root). */
   hasLease: boolean;
+  /**
+   * The max TTL its renewals are capped by, seconds (0 = the system's 32 days): the mount's max,
+   * or a role's token_max_ttl, the way the backend that issued it answers a renewal.
+   */
+  maxTtl: number;
 }
+
+/** Vault's tokenRevocationPending: the use count of a token on its last use, revoked once it ends. */
+const REVOCATION_PENDING = -1;
 
 export interface CreateOptions {
   /** The caller holds root or sudo on the create path (custom id, orphans, periodic, any policies). */
@@ -48,11 +57,20 @@ export class TokenStore {
       policies: ["root"],
       path: "auth/token/create",
     };
-    this.#hold(root, undefined, 0, true);
+    this.#hold(root, undefined, { leaseTtl: 0, hasLease: true, maxTtl: 0 });
   }
 
-  /** A live token by id; undefined when unknown, revoked or expired. */
+  /**
+   * A live token by id; undefined when unknown, revoked, expired, or on its last use (Vault's
+   * Lookup treats a token awaiting revocation as gone).
+   */
   lookup(id: string): TokenEntry | undefined {
+    const entry = this.#live(id)?.entry;
+    return entry && entry.numUses !== REVOCATION_PENDING ? entry : undefined;
+  }
+
+  /** lookup() that also finds a token on its last use, as auth/token/lookup(-self) does (num_uses -1). */
+  lookupTainted(id: string): TokenEntry | undefined {
     return this.#live(id)?.entry;
   }
 
@@ -106,7 +124,11 @@ export class TokenStore {
     entry.expiresAt = entry.ttl > 0 ? entry.issuedAt + entry.ttl * 1000 : 0;
     if (entry.id === "") entry.id = newTokenId(type, ns.id);
     entry.accessor = type === "batch" ? "" : newAccessor(ns.id);
-    this.#hold(entry, orphan ? undefined : parent.id, ttls, type === "service");
+    this.#hold(entry, orphan ? undefined : parent.id, {
+      leaseTtl: ttls,
+      hasLease: type === "service",
+      maxTtl: opts.mountMaxTtl ?? 0,
+    });
     return entry;
   }
 
@@ -118,7 +140,7 @@ export class TokenStore {
   /** renew(), also returning the lease TTL granted and any capping warnings. */
   renewDetailed(id: string, increment: number): { entry: TokenEntry; ttl: number; warnings: string[] } {
     const held = this.#live(id);
-    if (!held) throw bad("token not found");
+    if (!held || held.entry.numUses === REVOCATION_PENDING) throw bad("token not found");
     const e = held.entry;
     if (e.type === "batch") throw bad("batch tokens cannot be renewed");
     if (!held.hasLease || e.expiresAt === 0 || !e.renewable) throw bad("lease is not renewable");
@@ -130,7 +152,7 @@ export class TokenStore {
         backendTtl: held.leaseTtl,
         period: e.period,
         explicitMaxTtl: e.explicitMaxTtl,
-        mountMaxTtl: 0,
+        mountMaxTtl: held.maxTtl,
         mountDefaultTtl: 0,
         start: Math.floor(e.issuedAt / 1000),
         now: nowS,
@@ -140,7 +162,8 @@ export class TokenStore {
     }
     held.leaseTtl = result.ttl;
     held.lastRenewal = this.#now();
-    e.expiresAt = nowS * 1000 + result.ttl * 1000;
+    // Vault's new expiry is time.Now() plus the TTL, sub-second part and all.
+    e.expiresAt = held.lastRenewal + result.ttl * 1000;
     return { entry: e, ...result };
   }
 
@@ -172,18 +195,21 @@ export class TokenStore {
   }
 
   /**
-   * Counts one use of a token, as Vault does for every request it authenticates. A token on its
-   * last use still serves this request and is revoked at once. Undefined when not live.
+   * Counts one use of a token, as Vault's UseToken does for every request it authenticates. The
+   * last use marks the token pending revocation (num_uses -1): it still serves this request, but
+   * lookup() no longer finds it, and settle() revokes it once the request is done. Undefined when
+   * the token is not live or already on its last use.
    */
   use(id: string): TokenEntry | undefined {
-    const held = this.#live(id);
-    if (!held) return undefined;
-    const e = held.entry;
-    if (e.numUses > 0) {
-      e.numUses -= 1;
-      if (e.numUses === 0) this.revoke(id);
-    }
+    const e = this.lookup(id);
+    if (!e || e.numUses === 0) return e;
+    e.numUses = e.numUses === 1 ? REVOCATION_PENDING : e.numUses - 1;
     return e;
+  }
+
+  /** The end of a request: revokes the token if that was its last use (Vault's deferred revocation). */
+  settle(id: string): void {
+    if (this.#tokens.get(id)?.entry.numUses === REVOCATION_PENDING) this.revoke(id);
   }
 
   /** The lease view lookup answers with: issue time, last renewal, whether a lease exists. */
@@ -192,8 +218,12 @@ export class TokenStore {
     return held && { hasLease: held.hasLease, lastRenewal: held.lastRenewal };
   }
 
-  #hold(entry: TokenEntry, parent: string | undefined, leaseTtl: number, hasLease: boolean): void {
-    this.#tokens.set(entry.id, { entry, parent, children: new Set(), leaseTtl, lastRenewal: 0, hasLease });
+  #hold(
+    entry: TokenEntry,
+    parent: string | undefined,
+    lease: Pick<Held, "leaseTtl" | "hasLease" | "maxTtl">,
+  ): void {
+    this.#tokens.set(entry.id, { entry, parent, children: new Set(), lastRenewal: 0, ...lease });
     if (entry.accessor !== "") this.#accessors.set(entry.accessor, entry.id);
     if (parent !== undefined) this.#tokens.get(parent)?.children.add(entry.id);
   }

@@ -1,5 +1,6 @@
 // The few ways a Vault backend answers, as LogicalResponses. Each names the Go idiom it stands for,
 // because the status code and the audit `error` follow from that idiom, not from the message.
+import { goJson, sortedKeys } from "../audit/go-json.ts";
 import { multierror } from "../go-format.ts";
 import type { LogicalRequest, LogicalResponse } from "../types.ts";
 
@@ -61,9 +62,10 @@ export function listResponse(keys: string[], keyInfo?: Record<string, unknown>):
 }
 
 /**
- * `logical.RespondWithStatusCode(resp, req, code)`: the whole wrapped body is pre-rendered as a raw
- * response, so it carries request_id but an empty mount_type (the router sets that afterwards).
- * KV v2 uses it for the 404 of a deleted or destroyed version.
+ * `logical.RespondWithStatusCode(resp, req, code)`: the whole wrapped body is pre-rendered with
+ * json.Marshal (compact, keys of maps sorted, no trailing newline) and sent as a raw response, so
+ * it carries request_id but an empty mount_type (the router sets that afterwards). KV v2 uses it
+ * for the 404 of a deleted or destroyed version. The audit log sees only the raw response's fields.
  */
 export function withStatusCode(
   req: LogicalRequest,
@@ -71,21 +73,18 @@ export function withStatusCode(
   data: Record<string, unknown> | null,
   warnings: string[] | null = null,
 ): LogicalResponse {
-  return {
-    status,
-    data,
-    raw: {
-      request_id: req.id,
-      lease_id: "",
-      renewable: false,
-      lease_duration: 0,
-      data,
-      wrap_info: null,
-      warnings,
-      auth: null,
-      mount_type: "",
-    },
+  const body = {
+    request_id: req.id,
+    lease_id: "",
+    renewable: false,
+    lease_duration: 0,
+    data: data === null ? null : sortedKeys(data),
+    wrap_info: null,
+    warnings,
+    auth: null,
+    mount_type: "",
   };
+  return { status, raw: goJson(body) };
 }
 
 /** `RespondWithStatusCode(nil, req, 404)`: status only, an empty body (KV v2 PATCH of a missing key). */

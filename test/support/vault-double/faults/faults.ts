@@ -1,5 +1,6 @@
 // Fault injection for tests: rules set over /_double/faults (latency, an error status for some or
-// all requests, refusing connections), plus seal, standby and clock controls on /_double/*.
+// all requests, refusing connections), plus seal, standby, clock and request-count controls on
+// /_double/*.
 import type { DoubleContext } from "../context.ts";
 import type { HttpRequest, HttpResponse } from "../types.ts";
 import { covers, type FaultRule, parseRules, seededRandom } from "./rules.ts";
@@ -64,6 +65,11 @@ export class Faults {
           return this.#advance(body(req), ctx);
         case "GET /_double/unseal-key":
           return { status: 200, body: { key: ctx.state.unsealKey } };
+        case "GET /_double/stats":
+          return { status: 200, body: ctx.stats.snapshot() };
+        case "DELETE /_double/stats":
+          ctx.stats.reset();
+          return { status: 204 };
         default:
           return { status: 404, body: { errors: [`no control route ${route}`] } };
       }
