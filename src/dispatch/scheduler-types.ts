@@ -20,6 +20,8 @@ export interface SchedulerOptions {
   /** Most keys with retries at once (default: the ring's capacity); past it, mounts are marked. */
   maxRetrying?: number;
   random?: () => number;
+  /** A key hinted while it ran runs again no sooner than this after that run started (default 100). */
+  rerunDelayMs?: number;
   /** Told about every finished run, for logs. Must not throw. */
   onSettled?: (event: { task: Task; outcome: TaskOutcome | undefined; ms: number }) => void;
 }

@@ -23,6 +23,7 @@
 import { CourierError } from "../errors.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
 import { type Clock, systemClock } from "./clock.ts";
+import { Cooldown } from "./cooldown.ts";
 import { splitOutcome } from "./outcome.ts";
 import { RetryBook } from "./retry-book.ts";
 import type { DedupRing, OfferResult, Priority, Taken } from "./ring.ts";
@@ -39,6 +40,9 @@ import { TokenBucket } from "./token-bucket.ts";
 import { Waiters } from "./waiters.ts";
 
 export type { HintResult, Leftovers, SchedulerOptions } from "./scheduler-types.ts";
+
+/** See cooldown.ts: the least time between the starts of two runs of one hot key. */
+const DEFAULT_RERUN_DELAY_MS = 100;
 
 interface Run {
   taken: Taken;
@@ -62,6 +66,7 @@ export class Scheduler {
   private stopping = false;
   private stopped: Promise<Leftovers> | undefined;
   private onDrained: (() => void) | undefined;
+  private readonly cooldown: Cooldown;
 
   constructor(private readonly options: SchedulerOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
@@ -78,6 +83,7 @@ export class Scheduler {
     this.destinations = [...new Set(options.destinations)];
     this.perDestination = destinationCounters(this.destinations);
     this.bucket = options.rateLimit && new TokenBucket(options.rateLimit, this.clock);
+    this.cooldown = new Cooldown(this.clock, options.rerunDelayMs ?? DEFAULT_RERUN_DELAY_MS);
     this.retries = new RetryBook({
       clock: this.clock,
       backoff: options.backoff,
@@ -97,8 +103,10 @@ export class Scheduler {
     }
     if (this.retries.size > 0) this.retries.noteHint(keyId(key));
     const result = this.enqueue(key, priority);
-    // Remembered on the run: the retry book may only learn of this key when the run ends.
-    if (result === "dirty") this.running.get(keyId(key))!.hinted = true;
+    // Remembered on the run: the retry book may only learn of this key when the run ends. A key
+    // held by the cooldown is already dirty and hinted, so it has no run to mark.
+    const run = result === "dirty" ? this.running.get(keyId(key)) : undefined;
+    if (run) run.hinted = true;
     return result;
   }
 
@@ -129,6 +137,7 @@ export class Scheduler {
   private async shutDown(graceMs: number): Promise<Leftovers> {
     this.stopping = true;
     this.retries.stop();
+    this.cooldown.releaseAll();
     if (this.running.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = this.clock.setTimeout(resolve, graceMs);
@@ -222,15 +231,29 @@ export class Scheduler {
       this.counts.retryOverflow++;
       this.ring.markMount(key, "retry-overflow");
     }
-    // A key made dirty by a hint runs again for every destination not backing off; one made
-    // dirty only by its own retry timer runs again for the due destinations alone.
-    if (this.ring.finish(id) && run.hinted) this.retries.noteHint(id);
+    const wait = run.hinted && !this.stopping ? this.cooldown.remaining(run.startedAt) : 0;
+    if (wait > 0) {
+      this.cooldown.hold(id, wait, () => {
+        this.finishRun(id, run);
+        if (!this.stopping) this.schedulePump();
+      });
+    } else {
+      this.finishRun(id, run);
+    }
     if (!this.stopping) this.pump();
     else if (this.running.size === 0) this.onDrained?.();
     this.options.onSettled?.({ task: run.task, outcome, ms: this.clock.now() - run.startedAt });
   }
 
+  // A key made dirty by a hint runs again for every destination not backing off; one made
+  // dirty only by its own retry timer runs again for the due destinations alone.
+  private finishRun(id: string, run: Run): void {
+    if (this.ring.finish(id) && run.hinted) this.retries.noteHint(id);
+  }
+
   private isIdle(): boolean {
-    return this.running.size === 0 && this.retries.size === 0 && this.ring.size === 0;
+    return (
+      this.running.size === 0 && this.cooldown.size === 0 && this.retries.size === 0 && this.ring.size === 0
+    );
   }
 }

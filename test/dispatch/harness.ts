@@ -107,6 +107,8 @@ export function harness(
     concurrency: 4,
     destinations: ["a", "b"],
     backoff: NO_JITTER,
+    // Reruns at once unless a test is about the hot-key delay, so run counts are easy to follow.
+    rerunDelayMs: 0,
     ...options,
     ring,
     clock,
