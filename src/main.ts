@@ -6,6 +6,10 @@ import { buildInfo, formatBuildInfo } from "./cli/build-info.ts";
 
 const commands = {
   run: () => import("./cli/run.ts").then((m) => m.default),
+  sync: () => import("./cli/sync.ts").then((m) => m.default),
+  diff: () => import("./cli/diff.ts").then((m) => m.default),
+  replay: () => import("./cli/replay.ts").then((m) => m.default),
+  setup: () => import("./cli/setup.ts").then((m) => m.default),
   version: () => import("./cli/version.ts").then((m) => m.default),
 };
 

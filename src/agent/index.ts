@@ -11,8 +11,12 @@ import { compileScope } from "../audit/scope.ts";
 import type { Config } from "../config/schema.ts";
 import { DedupRing } from "../dispatch/ring.ts";
 import { Scheduler } from "../dispatch/scheduler.ts";
+import type { Task } from "../dispatch/task.ts";
 import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
+import { startObserver } from "../observe/observer.ts";
+import { agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
+import type { SyncResult } from "../sync/outcome.ts";
 import { createVaultClient } from "../vault/client.ts";
 import { createSyncPool } from "../workers/sync-pool.ts";
 import { poolExecutor } from "./executor.ts";
@@ -30,6 +34,8 @@ export interface RunningAgent {
   readonly listener: AuditListener;
   readonly counters: IngestCounters;
   readonly scheduler: Scheduler;
+  /** Reconciliation passes: when the last full one succeeded, and the drift it found. */
+  readonly reconcile: ReconcileStatus;
   stop(): Promise<void>;
 }
 
@@ -45,6 +51,13 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   }
 
   const source = createVaultClient(vaults.source);
+  // First, so a taken http.address fails before anything starts and /healthz answers during start-up.
+  const observer = startObserver({
+    address: config.http.address,
+    sourceHealth: () => source.health(),
+    destinations: vaults.destinations.map((d) => d.address),
+    log,
+  });
   const table = new InMemoryMountTable();
   const counters = createIngestCounters();
   const scope = compileScope({
@@ -73,11 +86,17 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     },
     (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
   );
+  const passes = agentPassesFor(config, vaults, log);
+  const onSync = (task: Task, result: SyncResult, ms: number) => {
+    logSync(log, task, result, ms);
+    observer.recordSync(task, result, ms);
+    passes.observe(task, result);
+  };
   const scheduler = new Scheduler({
     ring,
     concurrency: threads * TASKS_PER_WORKER,
     destinations: vaults.destinations.map((d) => d.address),
-    execute: poolExecutor(pool, (task, result, ms) => logSync(log, task, result, ms)),
+    execute: passes.execute(poolExecutor(pool, onSync), onSync),
     backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 1 },
     rateLimit:
       config.audit.max_rate > 0
@@ -94,8 +113,10 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
 
   try {
     await refresher.load("");
+    observer.mountTableLoaded();
   } catch (error) {
     await pool.stop();
+    await observer.stop();
     throw new CourierError(
       "VAULT_UNREACHABLE",
       `cannot read the source Vault's mount table at ${vaults.source.address}: ${error instanceof Error ? error.message : String(error)}`,
@@ -110,26 +131,40 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     prefix: config.audit.prefix || undefined,
     maxLineBytes: config.audit.max_line_bytes,
     receiveBufferBytes: config.audit.udp_receive_buffer,
+    stateDir: config.state.dir,
     onWarning: (message) => log.warn(message),
     onError: (error) => log.error("an audit line could not be handled", { error: String(error) }),
   }).catch(async (error: unknown) => {
     await pool.stop();
+    await observer.stop();
     throw error;
+  });
+  observer.listening({
+    counters,
+    scheduler,
+    listener,
+    reconcile: () => ({ lastSuccessMs: passes.status.lastSuccess, drift: passes.status.driftKeys }),
   });
   log.info("listening for audit entries", {
     address: listener.address,
     destinations: vaults.destinations.length,
   });
+  passes.start({ scheduler, ring, listener, intervalMs: config.sync.interval });
 
   return {
     listener,
     counters,
     scheduler,
+    reconcile: passes.status,
     async stop() {
+      observer.stopping();
       await listener.close();
+      const passesStopped = passes.stop();
       const left = await scheduler.stop(STOP_GRACE_MS);
+      await passesStopped;
       await refresher.settled();
       await pool.stop();
+      await observer.stop();
       source.close();
       const unfinished = left.pending.length + left.inFlight.length + left.retries.length;
       if (unfinished > 0) {

@@ -1,5 +1,6 @@
-// One log line per sync: debug when it went well, warn when a destination failed. It names the
-// key, the destinations and what was done — never a value (outcomes hold none).
+// One log line per sync: debug when it went well, warn when a destination failed (a permanent
+// failure repeated word for word only once). It names the key, the destinations and what was
+// done — never a value (outcomes hold none).
 
 import type { Task } from "../dispatch/task.ts";
 import type { Logger } from "../observe/logger.ts";
@@ -25,8 +26,25 @@ export function logSync(log: Logger, task: Task, result: SyncResult, ms: number)
       skipped: outcome.skipped.join(",") || undefined,
       ms: Math.round(ms * 10) / 10,
     };
-    if (outcome.error)
-      log.warn("sync failed", { ...fields, attempt: task.attempt, error: outcome.error.message });
-    else log.debug("synced", fields);
+    if (!outcome.error) log.debug("synced", fields);
+    else if (outcome.result === "failed" && !firstTime(outcome.destination, outcome.error.message))
+      log.debug("sync failed again", { ...fields, attempt: task.attempt, error: outcome.error.message });
+    else log.warn("sync failed", { ...fields, attempt: task.attempt, error: outcome.error.message });
   }
+}
+
+/**
+ * A permanent failure that names no key (a mount missing on a destination with create_mounts
+ * off) would otherwise warn once per key and write: it is reported once per destination, and
+ * its repeats go to debug. Transient failures always warn: they say a destination is struggling.
+ */
+const reported = new Set<string>();
+const MAX_REPORTED = 1_000;
+
+function firstTime(destination: string, message: string): boolean {
+  const id = `${destination}\u0000${message}`;
+  if (reported.has(id)) return false;
+  if (reported.size >= MAX_REPORTED) reported.clear();
+  reported.add(id);
+  return true;
 }

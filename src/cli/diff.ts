@@ -1,0 +1,70 @@
+// `courier diff`: a read-only drift report. Exit 0 when every destination equals the source for
+// every key in scope, 1 when drift was found, 2 when it could not tell (an error). It prints what
+// differs ("data", "max_versions", …), never a value.
+
+import { defineCommand } from "citty";
+import type { CommandFlags } from "../config/flags.ts";
+import { CourierError } from "../errors.ts";
+import { diffExitCode, runDiff } from "../reconcile/drift.ts";
+import { jsonPrinter, tablePrinter } from "../reconcile/drift-output.ts";
+import { passSetup } from "../reconcile/pass-setup.ts";
+import { commandArgs } from "./config-args.ts";
+import { reportFailure, runAction } from "./failure.ts";
+import { prepare } from "./prepare.ts";
+
+const FORMATS = ["auto", "table", "json"];
+
+const FLAGS: CommandFlags = {
+  format: {
+    type: "string",
+    description: "table, json, or auto: a table on a terminal, JSON otherwise (default: auto).",
+    valueHint: FORMATS.join("|"),
+  },
+};
+
+export default defineCommand({
+  meta: {
+    name: "diff",
+    description:
+      "Report, per destination, the keys missing, extra or different from the source. Changes nothing.",
+  },
+  args: () => commandArgs(FLAGS),
+  run: ({ rawArgs }) => runAction(() => runDiffCommand(rawArgs)),
+});
+
+export async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
+  let prepared: Awaited<ReturnType<typeof prepare>>;
+  try {
+    prepared = await prepare(rawArgs, { flags: FLAGS, needs: { source: true, destinations: true } });
+  } catch (error) {
+    // Whatever stopped it (a bad flag, an unreadable token file), diff could not tell: exit 2.
+    reportFailure(error);
+    return 2;
+  }
+  const { config, flags } = prepared;
+  const format = String(flags.format ?? "auto");
+  if (!FORMATS.includes(format)) {
+    reportFailure(
+      new CourierError("CONFIG_INVALID", `--format: must be one of ${FORMATS.join(", ")}, got "${format}"`),
+    );
+    return 2;
+  }
+  const write = (text: string) => void process.stdout.write(text);
+  const setup = passSetup(config);
+  const table = format === "table" || (format === "auto" && process.stdout.isTTY === true);
+  const printer = table
+    ? tablePrinter(
+        write,
+        setup.destinations.map((d) => d.address),
+      )
+    : jsonPrinter(write);
+  try {
+    const summary = await runDiff(setup, printer.row);
+    const code = diffExitCode(summary);
+    printer.end(summary, code);
+    if (summary.failure) reportFailure(new CourierError("VAULT_ERROR", summary.failure));
+    return code;
+  } finally {
+    setup.close();
+  }
+}

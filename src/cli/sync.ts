@@ -1,0 +1,59 @@
+// `courier sync`: one full reconciliation pass, then exit. Exit 0 when every destination equals
+// the source for every key in scope afterwards; 1 when something was left different (a failure, a
+// delete held back by sync.deletes=false) or, with --dry-run, when there is anything to change.
+
+import { defineCommand } from "citty";
+import type { CommandFlags } from "../config/flags.ts";
+import { CourierError } from "../errors.ts";
+import { passSetup } from "../reconcile/pass-setup.ts";
+import { runSyncPass } from "../reconcile/sync-pass.ts";
+import { commandArgs } from "./config-args.ts";
+import { runAction } from "./failure.ts";
+import { prepare } from "./prepare.ts";
+
+const FLAGS: CommandFlags = {
+  "dry-run": {
+    type: "boolean",
+    description:
+      'Change nothing; print one JSON line per change a pass would make: {"destination","action","kind","namespace","mount","path"}.',
+  },
+};
+
+export default defineCommand({
+  meta: {
+    name: "sync",
+    description:
+      "Walk every KV mount in scope and the ACL policies, and make every destination equal to the source; then exit.",
+  },
+  args: () => commandArgs(FLAGS),
+  run: ({ rawArgs }) => runAction(() => runSync(rawArgs)),
+});
+
+export async function runSync(rawArgs: readonly string[]): Promise<number> {
+  const { config, log, flags } = await prepare(rawArgs, {
+    flags: FLAGS,
+    needs: { source: true, destinations: true },
+  });
+  const dryRun = flags["dry-run"] === true;
+  const setup = passSetup(config);
+  try {
+    const summary = await runSyncPass(setup, {
+      dryRun,
+      log,
+      print: (line) => void process.stdout.write(`${line}\n`),
+    });
+    log.info(dryRun ? "dry run finished: nothing was changed" : "sync pass finished", { ...summary });
+    const equal = summary.failed === 0 && summary.skipped === 0 && (!dryRun || summary.changes === 0);
+    return equal ? 0 : 1;
+  } catch (error) {
+    throw walkFailure(error);
+  } finally {
+    setup.close();
+  }
+}
+
+/** The walk itself failed (the source's mount table or a LIST): nothing can be said about the rest. */
+export function walkFailure(error: unknown): CourierError {
+  const message = `cannot walk the source: ${error instanceof Error ? error.message : String(error)}`;
+  return new CourierError(error instanceof CourierError ? error.code : "INTERNAL", message, { cause: error });
+}

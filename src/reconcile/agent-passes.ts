@@ -1,0 +1,212 @@
+// Reconciliation inside the agent (design rule 4): a full pass at start-up and every
+// sync.interval, and targeted passes when something may have been lost — a mount marked by the
+// ring, a destination back after an outage, datagrams the kernel dropped (pass-triggers.ts).
+// A pass walks the source and offers each key to the scheduler at "reconcile" priority, waiting
+// for room first, so it never fills the ring nor delays a live hint; the keys then run through
+// the very same workers and syncKey as live hints. One pass runs at a time; requests made
+// meanwhile are merged and run next.
+
+import type { AgentVaults } from "../agent/vault-settings.ts";
+import type { AuditListener } from "../audit/listeners/types.ts";
+import type { CompiledScope } from "../audit/scope.ts";
+import type { Config } from "../config/schema.ts";
+import type { DedupRing, MountRef } from "../dispatch/ring.ts";
+import type { Scheduler } from "../dispatch/scheduler.ts";
+import type { Execute, Task } from "../dispatch/task.ts";
+import type { Logger } from "../observe/logger.ts";
+import type { SyncResult } from "../sync/outcome.ts";
+import { keyId, mountId } from "../sync-key.ts";
+import { createVaultClient, type VaultClient } from "../vault/client.ts";
+import { OnePass } from "./one-pass.ts";
+import { scopeFrom } from "./pass-setup.ts";
+import { passNamespaces } from "./pass-targets.ts";
+import { OutageWatch, startPassTriggers } from "./pass-triggers.ts";
+import { PruneRunner } from "./prune-runner.ts";
+
+/** What the metrics and health endpoints read about passes. */
+export interface ReconcileStatus {
+  /** When (ms since the epoch) the last full pass ended that left every key equal; undefined before. */
+  readonly lastSuccess: number | undefined;
+  /** Per destination: keys the last full pass found different from the source (fixed or not). */
+  readonly driftKeys: Readonly<Record<string, number>>;
+  /** Per destination: keys the last full pass could not make equal. */
+  readonly unresolvedKeys: Readonly<Record<string, number>>;
+  /** Passes finished since start, full and targeted. */
+  readonly passes: number;
+  readonly running: boolean;
+}
+
+export interface AgentPassesOptions {
+  /** Clients on the main thread: walks, and the syncs of pruned keys. */
+  source: VaultClient;
+  destinations: VaultClient[];
+  namespaces: string[];
+  scope: CompiledScope;
+  prune: boolean;
+  createMounts: boolean;
+  log: Logger;
+}
+
+export interface PassParts {
+  scheduler: Scheduler;
+  ring: DedupRing;
+  listener: AuditListener;
+  /** sync.interval in ms; 0 = only the pass at start-up. */
+  intervalMs: number;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export class AgentPasses {
+  readonly #status: Mutable<ReconcileStatus> = {
+    lastSuccess: undefined,
+    driftKeys: {},
+    unresolvedKeys: {},
+    passes: 0,
+    running: false,
+  };
+  readonly #options: AgentPassesOptions;
+  readonly #prune: PruneRunner;
+  #parts: PassParts | undefined;
+  #current: OnePass | undefined;
+  #wantFull: string | undefined;
+  #wantMounts = new Map<string, MountRef>();
+  #loop: Promise<void> | undefined;
+  #stopping = false;
+  #triggers: { stop(): void } | undefined;
+  readonly #outages = new OutageWatch();
+
+  constructor(options: AgentPassesOptions) {
+    this.#options = options;
+    this.#prune = new PruneRunner(options.source, options.destinations, options.createMounts);
+  }
+
+  get status(): ReconcileStatus {
+    return this.#status;
+  }
+
+  /** The scheduler's executor, with pruned keys run on this thread with deletes on. */
+  execute(inner: Execute, onResult: (task: Task, result: SyncResult, ms: number) => void): Execute {
+    return (task) => (this.#prune.has(task.key) ? this.#prune.run(task, onResult) : inner(task));
+  }
+
+  /** Every sync result, live or not: a pass's keys are counted off as they come back. */
+  observe(task: Task, result: SyncResult): void {
+    this.#current?.observe(keyId(task.key), result);
+    for (const destination of this.#outages.note(result)) {
+      this.#options.log.info("a destination answers again after an outage; a full pass follows", {
+        destination,
+      });
+      this.request("destination back");
+    }
+  }
+
+  /** Connects the passes to the running scheduler; the start-up pass begins at once. */
+  start(parts: PassParts): void {
+    this.#parts = parts;
+    this.#triggers = startPassTriggers({ ...parts, passes: this, log: this.#options.log });
+    this.request("start-up");
+  }
+
+  /** Asks for a pass: over everything, or over the mounts given. Merged with any already asked for. */
+  request(reason: string, mounts?: readonly MountRef[]): void {
+    if (this.#stopping || !this.#parts) return;
+    if (mounts === undefined) this.#wantFull ??= reason;
+    else for (const mount of mounts) this.#wantMounts.set(mountId(mount), mount);
+    this.#loop ??= this.#drain().finally(() => {
+      this.#loop = undefined;
+    });
+  }
+
+  /** A full pass is running or asked for: the periodic timer need not ask again. */
+  get fullPending(): boolean {
+    return (
+      (this.#current !== undefined && this.#current.mounts === undefined) || this.#wantFull !== undefined
+    );
+  }
+
+  /** Ends the current pass at its next key; resolves when it has stopped. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#triggers?.stop();
+    await this.#loop;
+    for (const client of [this.#options.source, ...this.#options.destinations]) client.close();
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#stopping) {
+      if (this.#wantFull !== undefined) {
+        const reason = this.#wantFull;
+        this.#wantFull = undefined;
+        this.#wantMounts.clear();
+        await this.#pass(reason, undefined);
+      } else if (this.#wantMounts.size > 0) {
+        const mounts = [...this.#wantMounts.values()];
+        this.#wantMounts.clear();
+        await this.#pass("marked mounts", mounts);
+      } else return;
+    }
+  }
+
+  async #pass(reason: string, mounts: MountRef[] | undefined): Promise<void> {
+    const { scheduler, ring } = this.#parts!;
+    const started = performance.now();
+    this.#options.log.debug("reconcile pass started", { reason, mounts: mounts?.length });
+    const pass = new OnePass(
+      { ...this.#options, scheduler, ring, pruned: this.#prune, stopping: () => this.#stopping },
+      mounts,
+    );
+    this.#current = pass;
+    this.#status.running = true;
+    const failure = await pass.run();
+    this.#current = undefined;
+    this.#status.running = false;
+    this.#report(pass, reason, failure, performance.now() - started);
+  }
+
+  /** Periodic upkeep while a pass waits on the ring: keys the scheduler let go are counted off. */
+  sweep(): void {
+    this.#current?.sweep();
+  }
+
+  #report(pass: OnePass, reason: string, failure: string | undefined, ms: number) {
+    const { log } = this.#options;
+    const { tally, mounts } = pass;
+    this.#status.passes++;
+    const fields = {
+      reason,
+      scope: mounts === undefined ? "full" : mounts.map((m) => m.namespace + m.mount).join(","),
+      keys: tally.walked,
+      changed: tally.changed,
+      unresolved: tally.unresolved,
+      notRun: tally.notRun + tally.pending.size,
+      ms: Math.round(ms),
+    };
+    if (failure !== undefined) {
+      log.warn("reconcile pass did not finish", { ...fields, error: failure });
+      return;
+    }
+    if (this.#stopping) {
+      log.info("reconcile pass cut short by stopping; the next start's pass covers it", fields);
+      return;
+    }
+    log.info("reconcile pass finished", fields);
+    if (mounts !== undefined) return;
+    this.#status.driftKeys = { ...tally.drift };
+    this.#status.unresolvedKeys = { ...tally.left };
+    if (tally.clean) this.#status.lastSuccess = Date.now();
+  }
+}
+
+/** The agent's passes, with clients of their own built from the agent's settings. */
+export function agentPassesFor(config: Config, vaults: AgentVaults, log: Logger): AgentPasses {
+  return new AgentPasses({
+    source: createVaultClient(vaults.source),
+    destinations: vaults.destinations.map((settings) => createVaultClient(settings)),
+    namespaces: passNamespaces(config.vault.source.namespace),
+    scope: scopeFrom(config),
+    prune: config.sync.prune,
+    createMounts: config.sync.create_mounts,
+    log,
+  });
+}

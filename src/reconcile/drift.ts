@@ -1,0 +1,106 @@
+// `courier diff`: every key in scope compared on every destination with compareKey, the sync's
+// own comparison, so the report and the sync never disagree. Destinations are always walked, so
+// keys only they hold show up as extra. Nothing is written; no value is ever put in a row.
+
+import type { CompareResult } from "../sync/compare-key.ts";
+import { compareKey } from "../sync/compare-key.ts";
+import type { SyncKey } from "../sync-key.ts";
+import { runOrdered } from "./ordered-pool.ts";
+import { type PassSetup, passKeys } from "./pass-setup.ts";
+
+export type DriftStatus = "missing" | "extra" | "differs" | "error";
+
+/** One destination where one key is not equal to the source (or could not be read). */
+export interface DriftRow {
+  destination: string;
+  status: DriftStatus;
+  kind: SyncKey["kind"];
+  namespace: string;
+  mount: string;
+  path: string;
+  /** What differs: "data", "deleted", "destroyed", "max_versions", …, "policy", "mount". */
+  what: string[];
+  /** Why it could not be compared, for "error". Vault's words; never a value. */
+  error?: string;
+}
+
+export interface DestinationDrift {
+  missing: number;
+  extra: number;
+  differs: number;
+  errors: number;
+}
+
+export interface DriftSummary {
+  keys: number;
+  destinations: Record<string, DestinationDrift>;
+  /** The walk could not finish (the source's mounts or a LIST failed): nothing more is known. */
+  failure?: string;
+}
+
+/** Compares every key; `onRow` gets each difference in walk order. */
+export async function runDiff(setup: PassSetup, onRow: (row: DriftRow) => void): Promise<DriftSummary> {
+  const destinations: Record<string, DestinationDrift> = {};
+  for (const d of setup.destinations)
+    destinations[d.address] = { missing: 0, extra: 0, differs: 0, errors: 0 };
+  const summary: DriftSummary = { keys: 0, destinations };
+  const row = (r: DriftRow) => {
+    const counts = destinations[r.destination]!;
+    if (r.status === "error") counts.errors++;
+    else counts[r.status]++;
+    onRow(r);
+  };
+  const keys = passKeys(setup, true, (destination, where, error) =>
+    // A folder that could not be listed: the row names it, with a path ending in "/" (or "").
+    row({ destination, status: "error", ...where, what: ["list"], error: messageOf(error) }),
+  );
+  try {
+    summary.keys = await runOrdered(
+      keys,
+      setup.concurrency,
+      (walked) =>
+        compareKey(walked.key, setup.source, setup.destinations, { sourceMount: walked.sourceMount }),
+      (result, walked) => {
+        for (const r of driftRows(walked.key, result)) row(r);
+      },
+    );
+  } catch (error) {
+    summary.failure = `cannot walk the source: ${messageOf(error)}`;
+  }
+  return summary;
+}
+
+/**
+ * driftRows(kv secret/a, {destinations:[{destination:"http://b", status:"differs", aspects:["data"]}]})
+ *   → [{destination:"http://b", status:"differs", kind:"kv", namespace:"", mount:"secret/", path:"a", what:["data"]}]
+ */
+export function driftRows(key: SyncKey, result: CompareResult): DriftRow[] {
+  const rows: DriftRow[] = [];
+  for (const c of result.destinations) {
+    if (c.status === "equal") continue;
+    const { kind, namespace, mount, path } = key;
+    const row: DriftRow = {
+      destination: c.destination,
+      status: c.status,
+      kind,
+      namespace,
+      mount,
+      path,
+      what: [...c.aspects],
+    };
+    if (c.error) row.error = c.error.message;
+    rows.push(row);
+  }
+  return rows;
+}
+
+/** Exit code: 0 in sync, 1 drift found, 2 could not tell. Drift found is known even beside errors. */
+export function diffExitCode(summary: DriftSummary): number {
+  const all = Object.values(summary.destinations);
+  if (all.some((d) => d.missing + d.extra + d.differs > 0)) return 1;
+  return summary.failure !== undefined || all.some((d) => d.errors > 0) ? 2 : 0;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

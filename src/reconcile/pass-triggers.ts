@@ -1,0 +1,87 @@
+// What asks the agent for a pass besides start-up: the sync.interval timer, mounts the ring marked
+// (overflow, rate limit, too many retries), datagrams the kernel counted as dropped, and a
+// destination that answers again after an outage. Each is cheap to check, so they are polled.
+
+import type { AuditListener, UdpListener } from "../audit/listeners/types.ts";
+import type { DedupRing, MountRef } from "../dispatch/ring.ts";
+import type { Logger } from "../observe/logger.ts";
+import type { SyncResult } from "../sync/outcome.ts";
+
+export interface PassRequester {
+  request(reason: string, mounts?: readonly MountRef[]): void;
+  /** A full pass is running or waiting: the timer need not ask for another. */
+  readonly fullPending: boolean;
+  /** Lets go of keys the scheduler dropped without an answer. */
+  sweep(): void;
+}
+
+export interface TriggerOptions {
+  passes: PassRequester;
+  ring: DedupRing;
+  listener: AuditListener;
+  /** sync.interval in ms; 0 = no periodic pass. */
+  intervalMs: number;
+  log: Logger;
+  /** How often the ring's marks and the kernel's drop counter are read (default 1 s). */
+  pollMs?: number;
+}
+
+export function startPassTriggers(options: TriggerOptions): { stop(): void } {
+  const { passes, ring, listener, log } = options;
+  const udp = isUdp(listener) ? listener : undefined;
+  let drops = 0;
+  const poll = setInterval(() => {
+    const mounts = ring.takeOverflowedMounts();
+    if (mounts.length > 0) passes.request("marked mounts", mounts);
+    if (udp) {
+      const now = udp.pollKernelDrops();
+      if (now > drops) {
+        log.warn("the kernel dropped audit datagrams; a full pass follows", { dropped: now - drops });
+        drops = now;
+        passes.request("udp kernel drops");
+      }
+    }
+    passes.sweep();
+  }, options.pollMs ?? 1_000);
+  const periodic =
+    options.intervalMs > 0
+      ? setInterval(() => {
+          if (!passes.fullPending) passes.request("interval");
+        }, options.intervalMs)
+      : undefined;
+  return {
+    stop() {
+      clearInterval(poll);
+      if (periodic) clearInterval(periodic);
+    },
+  };
+}
+
+/** Failures that mean the destination itself is out, rather than one key being wrong. */
+const OUTAGES = new Set(["unreachable", "timeout", "sealed", "server-error", "tls"]);
+
+/**
+ * Watches sync results for a destination that was out (unreachable, sealed, …) and answers again.
+ * A destination's keys back off one by one while it is out; a pass catches it up as a whole.
+ */
+export class OutageWatch {
+  readonly #out = new Set<string>();
+
+  /** The destinations this result shows back after an outage. */
+  note(result: SyncResult): string[] {
+    const back: string[] = [];
+    for (const outcome of result.destinations) {
+      const name = outcome.destination;
+      if (outcome.result === "retry" || outcome.result === "failed") {
+        if (OUTAGES.has(outcome.error?.reason ?? "")) this.#out.add(name);
+      } else if (this.#out.delete(name)) {
+        back.push(name);
+      }
+    }
+    return back;
+  }
+}
+
+function isUdp(listener: AuditListener): listener is UdpListener {
+  return typeof (listener as Partial<UdpListener>).pollKernelDrops === "function";
+}

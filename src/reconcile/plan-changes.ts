@@ -1,0 +1,128 @@
+// What a sync of one key would change, without changing anything: the sync's own reads and plan
+// (readSource, readDestination, planSync), stopped before applying. `courier sync --dry-run`
+// prints these.
+
+import type { KeyState } from "../sync/key-state.ts";
+import { type OutcomeError, toOutcomeError } from "../sync/outcome.ts";
+import { type Action, planSync } from "../sync/plan.ts";
+import {
+  emptyState,
+  isAbsent,
+  mountMissingMessage,
+  otherMountMessage,
+  readDestination,
+  readSource,
+  type SourceRead,
+} from "../sync/read.ts";
+import { SyncError } from "../sync/sync-error.ts";
+import type { SyncOptions, SyncVault } from "../sync/vault-port.ts";
+import type { SyncKey } from "../sync-key.ts";
+
+export type ChangeAction =
+  | "create-mount"
+  | "write-metadata"
+  | "write"
+  | "undelete"
+  | "soft-delete"
+  | "destroy"
+  | "delete";
+
+/** One line of `sync --dry-run`; a create-mount names the mount and an empty path. */
+export interface Change {
+  destination: string;
+  action: ChangeAction;
+  kind: SyncKey["kind"];
+  namespace: string;
+  mount: string;
+  path: string;
+}
+
+export interface KeyPlan {
+  changes: Change[];
+  /** Destinations where a difference would be left alone on purpose (deletes off, default policy). */
+  skipped: string[];
+  /** Destinations (or the source, named by its address) the plan could not be made for. */
+  errors: { vault: string; error: OutcomeError }[];
+}
+
+const ACTIONS: Record<Exclude<Action["op"], "skip">, ChangeAction> = {
+  "kv1-write": "write",
+  "kv1-delete": "delete",
+  "kv2-write-metadata": "write-metadata",
+  "kv2-write": "write",
+  "kv2-restore": "undelete",
+  "kv2-soft-delete": "soft-delete",
+  "kv2-destroy": "destroy",
+  "kv2-delete-metadata": "delete",
+  "policy-write": "write",
+  "policy-delete": "delete",
+};
+
+export async function planKey(
+  key: SyncKey,
+  source: SyncVault,
+  destinations: readonly SyncVault[],
+  options: SyncOptions,
+): Promise<KeyPlan> {
+  const plan: KeyPlan = { changes: [], skipped: [], errors: [] };
+  let read: SourceRead;
+  try {
+    read = await readSource(source, key, options);
+  } catch (error) {
+    plan.errors.push({ vault: source.address, error: toOutcomeError(error) });
+    return plan;
+  }
+  const perDestination = await Promise.all(
+    destinations.map(async (destination) => {
+      try {
+        return { actions: await destinationActions(destination, key, read, options) };
+      } catch (error) {
+        return { error: toOutcomeError(error) };
+      }
+    }),
+  );
+  perDestination.forEach((result, i) => {
+    const destination = destinations[i]!.address;
+    if (result.error) {
+      plan.errors.push({ vault: destination, error: result.error });
+      return;
+    }
+    for (const action of result.actions) {
+      if (action === "skip") plan.skipped.push(destination);
+      else plan.changes.push(change(destination, action, key));
+    }
+  });
+  return plan;
+}
+
+/** change("http://b", "write", kv secret/app) → {destination:"http://b", action:"write", kind:"kv", …, path:"app"} */
+function change(destination: string, action: ChangeAction, key: SyncKey): Change {
+  const path = action === "create-mount" ? "" : key.path;
+  return { destination, action, kind: key.kind, namespace: key.namespace, mount: key.mount, path };
+}
+
+/** The actions for one destination, "skip" for a difference left alone. */
+async function destinationActions(
+  destination: SyncVault,
+  key: SyncKey,
+  source: SourceRead,
+  options: SyncOptions,
+): Promise<(ChangeAction | "skip")[]> {
+  const now = (options.now ?? Date.now)();
+  const read = await readDestination(destination, key, source.mount, now);
+  const plan = (state: KeyState) =>
+    planSync(source.state, state, options, key.path.toLowerCase()).map((action) =>
+      action.op === "skip" ? ("skip" as const) : ACTIONS[action.op],
+    );
+  if (read.kind === "state") return plan(read.state);
+  const mount = source.mount!;
+  if (read.kind === "other-mount") {
+    throw new SyncError("VAULT_ERROR", otherMountMessage(destination, key, mount, read.found), false);
+  }
+  // No such mount here: as the sync does, nothing to do for an absent key, else make it first.
+  if (isAbsent(source.state)) return [];
+  if (!options.createMounts) {
+    throw new SyncError("VAULT_ERROR", mountMissingMessage(destination, key, mount), false);
+  }
+  return ["create-mount", ...plan(emptyState(mount.kvVersion))];
+}
