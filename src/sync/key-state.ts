@@ -43,12 +43,16 @@ async function readKv2State(vault: SyncVault, ref: KvRef, now: number): Promise<
   const version = metadata.current_version;
   const state = versionState(metadata.versions[String(version)], now);
   if (state !== "live") return { kind: "kv2", metadata, current: { state, version } };
-  const read = await vault.kv2.readData(ref, version);
+  // The latest version, not `?version=N`: on a hot key, version N may already be pruned by
+  // max_versions when the second read arrives. The answer names its own version and state.
+  const read = await vault.kv2.readData(ref);
   if (read.state === "absent") {
-    // Metadata named a version the data path does not know: the key changed between the two reads.
+    // Metadata named a version the data path does not know: the key was deleted between the reads.
     throw new SyncError("VAULT_ERROR", `${vault.address}: ${ref.mount}${ref.path} changed while read`, true);
   }
   const current: CurrentVersion =
-    read.state === "live" ? { state: "live", version, data: read.data } : { state: read.state, version };
+    read.state === "live"
+      ? { state: "live", version: read.version, data: read.data }
+      : { state: read.state, version: read.version };
   return { kind: "kv2", metadata, current };
 }
