@@ -259,19 +259,41 @@ describe("what an entry says", () => {
 });
 
 describe("when no device can record an entry", () => {
-  test("the client gets 500 and the write never happens; a device back up serves again", async () => {
+  test("TCP listener gone: the next write happens yet answers 500; later ones answer 500 and never happen", async () => {
     const others = Object.keys((await t.req("GET", "sys/audit")).json.data).filter((p) => p !== `${device}/`);
     for (const p of others) await t.req("DELETE", `sys/audit/${p}`);
     const kv = await t.mount("kv");
     await t.req("PUT", `${kv}/guarded`, { body: { v: "old" } });
     const port = tcp.port;
     await tcp.stop();
-    const refused = await t.req("PUT", `${kv}/guarded`, { body: { v: "new" } });
-    expect(refused.status).toBe(500);
+    // The device still holds the connection the listener closed. The kernel takes the next entry
+    // (the request entry) and the peer answers with a reset: that entry is lost without an error,
+    // so the write goes ahead, and only the response entry fails (broken pipe, redial refused).
+    expect((await t.req("PUT", `${kv}/guarded`, { body: { v: "entry-lost" } })).status).toBe(500);
+    // Now there is no connection: the request entry's dial is refused, twice, before the write.
+    expect((await t.req("PUT", `${kv}/guarded`, { body: { v: "refused" } })).status).toBe(500);
     tcp = await streamListener(undefined, port);
     const after = await t.req("GET", `${kv}/guarded`);
     expect(after.status).toBe(200);
-    expect(after.json.data).toEqual({ v: "old" });
+    expect(after.json.data).toEqual({ v: "entry-lost" });
+  });
+
+  test("UDP listener gone: entries are lost silently and every request still succeeds", async () => {
+    // Vault's socket device dials udp (a connected socket): the ICMP port-unreachable of one
+    // datagram makes the next write fail with connection refused, and the device redials and
+    // writes again, which succeeds. So no request fails, and no entry arrives anywhere.
+    const peer = await udpListener();
+    const udp = await enableDevice({ address: `127.0.0.1:${peer.port}`, socket_type: "udp" });
+    await t.req("DELETE", `sys/audit/${device}`);
+    const kv = await t.mount("kv");
+    peer.stop();
+    const statuses: number[] = [];
+    for (let i = 0; i < 20; i++)
+      statuses.push((await t.req("PUT", `${kv}/k${i}`, { body: { v: "x" } })).status);
+    expect(statuses).toEqual(Array(20).fill(204));
+    expect((await t.req("GET", `${kv}/k19`)).json.data).toEqual({ v: "x" });
+    device = await enableDevice({ address: `127.0.0.1:${tcp.port}` });
+    await t.req("DELETE", `sys/audit/${udp}`);
   });
 
   test("a response entry no device can take still answers 500, though the write happened", async () => {

@@ -1,6 +1,7 @@
 // Tokens, policies and AppRole as Vault answers them: creation, lookup, renewal, revocation, ACL
 // enforcement and capabilities. Holds for real Vault; clock-moving tests run on the double only.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { serviceTokenPattern } from "./flavors.ts";
 import { startTarget, type Target } from "./target.ts";
 
 const onDoubleOnly = Boolean(process.env.VAULT_CONFORMANCE_ADDR && process.env.VAULT_CONFORMANCE_TOKEN);
@@ -82,7 +83,7 @@ describe("token creation and lookup", () => {
       orphan: false,
       num_uses: 0,
     });
-    expect(resp.json.auth.client_token).toMatch(/^hvs\./);
+    expect(resp.json.auth.client_token).toMatch(serviceTokenPattern(t.flavor));
   });
 
   test("lookup-self answers Vault's fields for the calling token", async () => {

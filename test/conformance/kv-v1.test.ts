@@ -1,5 +1,6 @@
 // KV version 1: one JSON object per path, no versions, leases reported on reads.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { bodyMountType } from "./flavors.ts";
 import { startTarget, type Target } from "./target.ts";
 
 let t: Target;
@@ -20,7 +21,7 @@ describe("KV v1", () => {
     expect(resp.json.lease_id).toBe("");
     expect(resp.json.renewable).toBe(false);
     expect(resp.json.lease_duration).toBe(3600);
-    expect(resp.json.mount_type).toBe("kv");
+    expect(resp.json.mount_type).toBe(bodyMountType(t.flavor, "kv"));
   });
 
   test("reports a secret's own ttl field as its lease duration", async () => {
@@ -82,6 +83,6 @@ describe("KV v1", () => {
     await t.req("PUT", `${generic}/a`, { body: { v: "1" } });
     const resp = await t.req("GET", `${generic}/a`);
     expect(resp.json.data).toEqual({ v: "1" });
-    expect(resp.json.mount_type).toBe("generic");
+    expect(resp.json.mount_type).toBe(bodyMountType(t.flavor, "generic"));
   });
 });

@@ -1,5 +1,6 @@
 // KV version 2, data/<path>: versioned writes, reads by version, check-and-set, soft delete, PATCH.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { bodyMountType, cliName } from "./flavors.ts";
 import { startTarget, type Target } from "./target.ts";
 
 let t: Target;
@@ -24,7 +25,7 @@ describe("KV v2 data", () => {
       destroyed: false,
       version: 1,
     });
-    expect(resp.json.mount_type).toBe("kv");
+    expect(resp.json.mount_type).toBe(bodyMountType(t.flavor, "kv"));
   });
 
   test("reads the latest version with its data and metadata", async () => {
@@ -143,7 +144,7 @@ describe("KV v2 data", () => {
   test("answers a KV v1-style path on a v2 mount with 404 and a warning naming the CLI command", async () => {
     const resp = await t.req("GET", `${kv}/app`);
     expect(resp.status).toBe(404);
-    expect(resp.json.warnings[0]).toContain("'vault kv get'");
+    expect(resp.json.warnings[0]).toContain(`'${cliName(t.flavor)} kv get'`);
   });
 
   test("is mounted at secret/ as KV v2 on a dev server", async () => {

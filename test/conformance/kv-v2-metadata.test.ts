@@ -1,5 +1,6 @@
 // KV version 2 metadata/<path>, config and subkeys/: settings, history, listing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { kvConfigExtras } from "./flavors.ts";
 import { startTarget, type Target } from "./target.ts";
 
 let t: Target;
@@ -124,13 +125,24 @@ describe("KV v2 config and subkeys", () => {
   test("reads and writes the mount-wide config", async () => {
     const mount = await t.mount("kv-v2");
     const fresh = await t.req("GET", `${mount}/config`);
-    expect(fresh.json.data).toEqual({ cas_required: false, delete_version_after: "0s", max_versions: 0 });
+    const extras = kvConfigExtras(t.flavor);
+    expect(fresh.json.data).toEqual({
+      cas_required: false,
+      delete_version_after: "0s",
+      max_versions: 0,
+      ...extras,
+    });
     expect(
       (await t.req("POST", `${mount}/config`, { body: { max_versions: 3, delete_version_after: 3600 } }))
         .status,
     ).toBe(204);
     const read = await t.req("GET", `${mount}/config`);
-    expect(read.json.data).toEqual({ cas_required: false, delete_version_after: "1h0m0s", max_versions: 3 });
+    expect(read.json.data).toEqual({
+      cas_required: false,
+      delete_version_after: "1h0m0s",
+      max_versions: 3,
+      ...extras,
+    });
   });
 
   test("a mount with cas_required refuses writes without cas", async () => {

@@ -77,6 +77,34 @@ describe.skipIf(!HAS_NAMESPACES)("namespaces", () => {
     expect((await t.req("GET", "sys/mounts", { ns: `${parent}/child` })).status).toBe(200);
   });
 
+  test("deleting a namespace answers 200 with status in-progress, and it is gone soon after", async () => {
+    const name = t.unique("ns");
+    await t.req("POST", `sys/namespaces/${name}`);
+    const resp = await t.req("DELETE", `sys/namespaces/${name}`);
+    expect(resp.status).toBe(200);
+    expect(resp.json.data).toEqual({ status: "in-progress" });
+    // OpenBao deletes in the background.
+    let read = await t.req("GET", `sys/namespaces/${name}`);
+    for (let i = 0; i < 50 && read.status !== 404; i++) {
+      await Bun.sleep(100);
+      read = await t.req("GET", `sys/namespaces/${name}`);
+    }
+    expect(read.status).toBe(404);
+  });
+
+  test("refuses to delete a namespace with a child; a missing one answers only a warning", async () => {
+    const parent = await namespace();
+    await t.req("POST", "sys/namespaces/child", { ns: parent });
+    t.cleanup(() => t.req("DELETE", "sys/namespaces/child", { ns: parent }));
+    const refused = await t.req("DELETE", `sys/namespaces/${parent}`);
+    expect(refused.status).toBe(400);
+    expect(refused.json).toEqual({ errors: ["unable to delete namespace containing child namespaces"] });
+    const missing = await t.req("DELETE", `sys/namespaces/${t.unique("never")}`);
+    expect(missing.status).toBe(200);
+    expect(missing.json.data).toBeNull();
+    expect(missing.json.warnings).toEqual(["requested namespace does not exist"]);
+  });
+
   test("policies written in a namespace are not seen outside it", async () => {
     const name = await namespace();
     const policy = t.unique("nspol");

@@ -1,6 +1,7 @@
 // sys/mounts, sys/mounts/<path>/tune and sys/internal/ui/mounts: the mount table Courier reads to
 // know which paths are KV and which version.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { bodyMountType, upgradeWarning } from "./flavors.ts";
 import { startTarget, type Target } from "./target.ts";
 
 let t: Target;
@@ -17,7 +18,7 @@ describe("sys/mounts", () => {
     expect(resp.json["secret/"]).toEqual(resp.json.data["secret/"]);
     expect(resp.json.data["sys/"].type).toBe("system");
     expect(resp.json.data["cubbyhole/"].type).toBe("cubbyhole");
-    expect(resp.json.mount_type).toBe("system");
+    expect(resp.json.mount_type).toBe(bodyMountType(t.flavor, "system"));
   });
 
   test("describes each mount with its accessor, config, options and uuid", async () => {
@@ -125,7 +126,7 @@ describe("sys/mounts/<path>/tune", () => {
     await t.req("PUT", `${path}/old`, { body: { v: "1" } });
     const resp = await t.req("POST", `sys/mounts/${path}/tune`, { body: { options: { version: "2" } } });
     expect(resp.status).toBe(200);
-    expect(resp.json.warnings[0]).toContain("Upgrading mount from version 1 to version 2");
+    expect(resp.json.warnings[0]).toContain(upgradeWarning(t.flavor));
     // A real server upgrades in the background; give it a moment.
     let read = await t.req("GET", `${path}/data/old`);
     for (let i = 0; i < 50 && read.status !== 200; i++) {

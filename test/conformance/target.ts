@@ -1,7 +1,9 @@
 // What a conformance test talks to: a real Vault/OpenBao when VAULT_CONFORMANCE_ADDR and
-// VAULT_CONFORMANCE_TOKEN are set, else an in-process Vault double. A real server cannot be
+// VAULT_CONFORMANCE_TOKEN are set, else an in-process Vault double. VAULT_CONFORMANCE_FLAVOR
+// (vault | openbao) names the kind of server; unset, sys/seal-status tells. A real server cannot be
 // reset, so tests create their own uniquely named mounts, keys and policies and remove them.
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
+import { type Flavor, flavorFromEnv, flavorFromSealStatus } from "./flavors.ts";
 import { type RawResponse, rawRequest } from "./raw-http.ts";
 
 export interface RequestOptions {
@@ -19,6 +21,8 @@ export interface Target {
   token: string;
   /** True against a real server: assert only what holds for any Vault, never double internals. */
   real: boolean;
+  /** "vault" (the double, or HashiCorp Vault) or "openbao": see flavors.ts for where they differ. */
+  flavor: Flavor;
   /** The in-process double, when that is the target. */
   double: VaultDouble | undefined;
   /** "kv" → "kv-3f9a1c2e-1": unique per run, so a real server's leftovers never collide. */
@@ -62,10 +66,16 @@ export async function startTarget(): Promise<Target> {
     return rawRequest(address, { method, path: `/v1/${path.replace(/^\/+/, "")}`, headers, body });
   };
 
+  const flavor = real
+    ? (flavorFromEnv(process.env.VAULT_CONFORMANCE_FLAVOR) ??
+      flavorFromSealStatus((await req("GET", "sys/seal-status", { token: null })).json))
+    : "vault";
+
   const target: Target = {
     address,
     token,
     real,
+    flavor,
     double,
     unique: (base) => `${base}-${RUN}-${++counter}`,
     req,

@@ -26,7 +26,7 @@ describe("socket device over tcp", () => {
     expect(peer.connections()).toBe(1);
   });
 
-  test("redials once when the listener dropped the connection, and the entry still arrives", async () => {
+  test("a connection the listener closed loses the next entry silently; the one after redials", async () => {
     const peer = await streamListener();
     cleanups.push(peer.stop);
     const { device } = createDevice("socket", { address: `127.0.0.1:${peer.port}` });
@@ -35,8 +35,11 @@ describe("socket device over tcp", () => {
     await peer.lines(1);
     peer.dropConnections();
     await Bun.sleep(50);
-    await device.write(enc("second\n"));
-    expect(await peer.lines(2)).toEqual(["first", "second"]);
+    // Go's Write to a half-closed TCP connection succeeds; the peer's reset fails the next one.
+    await device.write(enc("lost\n"));
+    await Bun.sleep(50);
+    await device.write(enc("third\n"));
+    expect(await peer.lines(2)).toEqual(["first", "third"]);
     expect(peer.connections()).toBe(2);
   });
 
@@ -98,13 +101,30 @@ describe("socket device over unix and udp", () => {
     expect((await peer.waitFor(1))[0]?.length).toBe(MAX_UDP_PAYLOAD);
   });
 
-  test("udp to a port nobody listens on still succeeds: Vault cannot see the loss", async () => {
+  test("unix: a connection the listener closed fails the next write at once, which redials", async () => {
+    const path = join(dir, "dropped.sock");
+    const peer = await streamListener(path);
+    cleanups.push(peer.stop);
+    const { device } = createDevice("socket", { address: path, socket_type: "unix" });
+    cleanups.push(() => device.close());
+    await device.write(enc("first\n"));
+    await peer.lines(1);
+    peer.dropConnections();
+    await Bun.sleep(50);
+    await device.write(enc("second\n"));
+    expect(await peer.lines(2)).toEqual(["first", "second"]);
+    expect(peer.connections()).toBe(2);
+  });
+
+  test("udp to a port nobody listens on keeps succeeding, entry after entry: Vault cannot see the loss", async () => {
     const { device } = createDevice("socket", {
       address: `127.0.0.1:${await closedPort()}`,
       socket_type: "udp",
     });
     cleanups.push(() => device.close());
-    await device.write(enc("lost\n"));
+    // Back to back, so each send meets the refusal the previous datagram's ICMP left behind.
+    const results = await Promise.allSettled(Array.from({ length: 50 }, () => device.write(enc("lost\n"))));
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
   });
 });
 

@@ -3,6 +3,11 @@
 // write_timeout; on any failure it redials once and writes the entry again. So a listener that is
 // down fails fast (refused twice), and one that accepts but stops reading stalls an entry up to
 // twice the timeout once the kernel buffers are full.
+//
+// Like Go's net.Conn, the device never reads, so a listener closing a TCP connection goes
+// unnoticed: the connection is kept half-open, the next entry is taken by the kernel and lost
+// (the peer answers it with a reset), and only the entry after that fails (broken pipe) and
+// redials. Over unix a closed peer fails the next write at once. Both seen on a real server.
 import type { Socket } from "bun";
 import { type AuditDevice, deadline, SerialQueue } from "./device.ts";
 
@@ -68,6 +73,8 @@ export class StreamDevice implements AuditDevice {
     };
     const handlers = {
       data() {},
+      // The peer's FIN. Having this handler at all is what keeps Bun from closing the socket.
+      end() {},
       drain() {
         conn.onDrain?.();
       },
@@ -83,8 +90,13 @@ export class StreamDevice implements AuditDevice {
     const target = this.#target;
     const connecting =
       target.kind === "unix"
-        ? Bun.connect({ unix: target.path, socket: handlers })
-        : Bun.connect({ hostname: target.hostname, port: target.port, socket: handlers });
+        ? Bun.connect({ unix: target.path, allowHalfOpen: true, socket: handlers })
+        : Bun.connect({
+            hostname: target.hostname,
+            port: target.port,
+            allowHalfOpen: true,
+            socket: handlers,
+          });
     const limit = deadline(this.#timeoutMs, "dial timeout");
     try {
       conn.socket = await Promise.race([connecting, limit.promise]);

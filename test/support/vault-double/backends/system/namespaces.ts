@@ -5,7 +5,7 @@ import { createNamespace } from "../../mount-table.ts";
 import type { NamespaceState } from "../../state.ts";
 import type { LogicalRequest, LogicalResponse } from "../../types.ts";
 import { mapField } from "../fields.ts";
-import { listResponse, NO_CONTENT, notFound, ok, userError } from "../respond.ts";
+import { listResponse, notFound, ok, userError, warningOnly } from "../respond.ts";
 
 const RESERVED = new Set(["root", "sys", "audit", "auth", "cubbyhole", "identity"]);
 const ID_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -73,12 +73,16 @@ export function patchNamespace(
   return ok(describe(child));
 }
 
+/**
+ * Answered as OpenBao does (the namespace code that can be read): deletion runs in the background
+ * there and the answer says "in-progress"; here it is done at once. A missing namespace is only
+ * a warning; one with children is refused.
+ */
 export function deleteNamespace(ctx: DoubleContext, parent: NamespaceState, name: string): LogicalResponse {
   const path = parent.ns.path + canonical(name);
   const child = ctx.state.namespaces.get(path);
-  if (!child) return NO_CONTENT;
-  if (child.children.size > 0)
-    return userError(`cannot delete namespace ("${path}") containing child namespaces`);
+  if (!child) return warningOnly("requested namespace does not exist");
+  if (child.children.size > 0) return userError("unable to delete namespace containing child namespaces");
   ctx.state.namespaces.delete(path);
   const segments = path.split("/").filter(Boolean);
   const parentPath = segments
@@ -86,7 +90,7 @@ export function deleteNamespace(ctx: DoubleContext, parent: NamespaceState, name
     .map((s) => `${s}/`)
     .join("");
   ctx.state.namespaces.get(parentPath)?.children.delete(segments.at(-1)!);
-  return NO_CONTENT;
+  return ok({ status: "in-progress" });
 }
 
 /** "team-a" → "team-a/"; "/a/b/" → "a/b/" */

@@ -1,0 +1,111 @@
+// One `bao server -dev` on 127.0.0.1 for the conformance suite: free ports, a config file that
+// lets the suite create audit devices through the API, ready once sys/health answers 200.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const HOST = "127.0.0.1";
+const READY_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Merged over -dev. Since the fix for CVE-2025-54997 OpenBao refuses audit devices created
+ * through the API (and the `prefix` option) unless the server's configuration allows them; the
+ * suite enables and removes its own devices, so this server allows both.
+ */
+export const CONFORMANCE_CONFIG = `unsafe_allow_api_audit_creation = true
+allow_audit_log_prefixing = true
+`;
+
+export interface BaoServer {
+  address: string;
+  token: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startBaoServer(bao: string, token = "root"): Promise<BaoServer> {
+  const dir = mkdtempSync(join(tmpdir(), "courier-bao-"));
+  const config = join(dir, "conformance.hcl");
+  writeFileSync(config, CONFORMANCE_CONFIG);
+  const port = await freePortPair();
+  const address = `http://${HOST}:${port}`;
+  const proc = Bun.spawn(
+    [
+      bao,
+      "server",
+      "-dev",
+      `-dev-root-token-id=${token}`,
+      `-dev-listen-address=${HOST}:${port}`,
+      "-dev-no-store-token",
+      `-config=${config}`,
+    ],
+    // HOME points into the scratch directory, so nothing of the user's is read or written.
+    { env: { PATH: process.env.PATH ?? "", HOME: dir }, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
+  );
+  let output = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
+  };
+  void collect(proc.stdout);
+  void collect(proc.stderr);
+
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      proc.kill("SIGTERM");
+      const timer = setTimeout(() => proc.kill("SIGKILL"), STOP_GRACE_MS);
+      await proc.exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await healthy(address))) {
+    if (proc.exitCode !== null || proc.signalCode !== null || Date.now() > deadline) {
+      const why = proc.exitCode !== null ? `exited with ${proc.exitCode}` : "did not become healthy in 30 s";
+      await stop();
+      throw new Error(
+        `bao server -dev ${why}; it printed:\n${output.trim().split("\n").slice(-15).join("\n")}`,
+      );
+    }
+    await Bun.sleep(100);
+  }
+  return { address, token, output: () => output, stop };
+}
+
+async function healthy(address: string): Promise<boolean> {
+  try {
+    return (await fetch(`${address}/v1/sys/health`, { signal: AbortSignal.timeout(2000) })).status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A port whose successor is free too: a dev server opens its cluster listener on port + 1. Drawn
+ * below Linux's ephemeral range (32768 and up), where a busy machine's outgoing connections take
+ * the neighbour of almost every port the kernel would hand a listener.
+ */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await listenOn(port)) !== undefined && (await listenOn(port + 1)) !== undefined) return port;
+  }
+  throw new Error(`found no two free neighbouring ports on ${HOST}`);
+}
+
+/** Binds `port` on 127.0.0.1 and lets it go again; the port, or undefined when taken. */
+function listenOn(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(undefined));
+    server.listen(port, HOST, () => {
+      const bound = server.address();
+      server.close(() => resolve(typeof bound === "object" && bound ? bound.port : undefined));
+    });
+  });
+}
