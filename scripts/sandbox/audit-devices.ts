@@ -4,16 +4,11 @@
 // does). Vault and the double take them over the API; OpenBao refuses audit devices created over
 // the API unless unsafe_allow_api_audit_creation is set, so for bao they go into a config file
 // merged over -dev, as declarative `audit "<type>" "<path>" { … }` blocks.
+import type { DeviceSpec } from "../../src/setup/audit-device.ts";
+import { serverConfigBlock } from "../../src/setup/server-config-block.ts";
 import { vaultCall } from "./vault-http.ts";
 
-export interface AuditDevice {
-  path: string;
-  type: "socket" | "file";
-  description: string;
-  options: Record<string, string>;
-}
-
-export function sandboxAuditDevices(auditPort: number, auditLog: string): AuditDevice[] {
+export function sandboxAuditDevices(auditPort: number, auditLog: string): DeviceSpec[] {
   return [
     {
       path: "file",
@@ -30,27 +25,9 @@ export function sandboxAuditDevices(auditPort: number, auditLog: string): AuditD
   ];
 }
 
-/**
- * toBaoConfig([{path:"courier", type:"socket", description:"d", options:{address:"127.0.0.1:1269"}}])
- *   → 'audit "socket" "courier" {\n  description = "d"\n  options {\n    address = "127.0.0.1:1269"\n  }\n}\n'
- */
-export function toBaoConfig(devices: readonly AuditDevice[]): string {
-  // A JSON string literal is a valid HCL string literal for the paths and addresses used here.
-  const quote = (text: string) => JSON.stringify(text);
-  return devices
-    .map((device) => {
-      const options = Object.entries(device.options).map(([key, value]) => `    ${key} = ${quote(value)}`);
-      return [
-        `audit ${quote(device.type)} ${quote(device.path)} {`,
-        `  description = ${quote(device.description)}`,
-        "  options {",
-        ...options,
-        "  }",
-        "}",
-        "",
-      ].join("\n");
-    })
-    .join("");
+/** The declarative blocks for OpenBao's config file, one per device, as `courier setup` prints them. */
+export function toBaoConfig(devices: readonly DeviceSpec[]): string {
+  return devices.map(serverConfigBlock).join("");
 }
 
 /**
@@ -59,10 +36,7 @@ export function toBaoConfig(devices: readonly AuditDevice[]): string {
  * them already; an OpenBao from before declarative audit devices ignores that block and still
  * takes them over the API.
  */
-export async function ensureAuditDevices(
-  address: string,
-  devices: readonly AuditDevice[],
-): Promise<string[]> {
+export async function ensureAuditDevices(address: string, devices: readonly DeviceSpec[]): Promise<string[]> {
   const { body } = await vaultCall(address, "GET", "sys/audit");
   const table = ((body as { data?: unknown }).data ?? body) as Record<string, unknown>;
   const enabled: string[] = [];

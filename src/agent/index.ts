@@ -18,7 +18,7 @@ import { startObserver } from "../observe/observer.ts";
 import { agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { createVaultClient } from "../vault/client.ts";
-import { createSyncPool } from "../workers/sync-pool.ts";
+import { createSyncPool, type SyncPool } from "../workers/sync-pool.ts";
 import { poolExecutor } from "./executor.ts";
 import { createLineHandler } from "./line-handler.ts";
 import { MountRefresher } from "./mount-refresher.ts";
@@ -36,6 +36,8 @@ export interface RunningAgent {
   readonly scheduler: Scheduler;
   /** Reconciliation passes: when the last full one succeeded, and the drift it found. */
   readonly reconcile: ReconcileStatus;
+  /** The sync worker threads (fault tests end one with killWorker, as a crash would). */
+  readonly workers: SyncPool;
   stop(): Promise<void>;
 }
 
@@ -156,6 +158,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     counters,
     scheduler,
     reconcile: passes.status,
+    workers: pool,
     async stop() {
       observer.stopping();
       await listener.close();

@@ -1,21 +1,30 @@
 // Keeps the audit path's copy of the source's mount table fresh without ever making the reader
 // wait: a refresh is asked for, runs in the background, and lines that named an unknown mount wait
 // in a small bounded list until it ends. Forged entries can ask for refreshes at will, so each
-// namespace is fetched at most once per interval.
+// namespace is fetched at most once per interval, refreshes start no more often than every
+// GLOBAL_SPACING_MS overall (entries naming a new namespace each time stay ~10 reads a second),
+// and only so many namespaces wait at once; a request beyond that is dropped, and the next full
+// pass finds whatever it would have.
 
 import type { InMemoryMountTable } from "../audit/mount-table.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { VaultClient } from "../vault/client.ts";
 
 const MIN_INTERVAL_MS = 1_000;
+const GLOBAL_SPACING_MS = 100;
+const MAX_PENDING_NAMESPACES = 64;
 const MAX_WAITING_LINES = 10_000;
 
 export class MountRefresher {
   #last = new Map<string, number>();
   #running = new Map<string, Promise<void>>();
   #waiting: { namespace: string; line: string }[] = [];
+  /** When the next refresh of any namespace may start. */
+  #nextSlot = 0;
   /** Lines dropped because too many were already waiting for a refresh. */
   droppedWhileWaiting = 0;
+  /** Refreshes not made because too many namespaces were already waiting for one. */
+  droppedRequests = 0;
 
   constructor(
     private readonly source: VaultClient,
@@ -29,20 +38,29 @@ export class MountRefresher {
   async load(namespace: string): Promise<void> {
     const body = await this.source.caller.expect({ method: "GET", path: "sys/mounts", namespace });
     const count = this.table.setFromResponse(namespace, body);
-    this.#last.set(namespace, Date.now());
     this.log.debug("mount table loaded", { namespace, mounts: count });
   }
 
   /** Asks for a refresh of one namespace; `line` (if given) is classified again after it. */
   request(namespace: string, line?: string): void {
+    const running = this.#running.has(namespace);
+    if (!running && this.#running.size >= MAX_PENDING_NAMESPACES) {
+      this.droppedRequests++;
+      return;
+    }
     if (line !== undefined) {
       if (this.#waiting.length >= MAX_WAITING_LINES) this.droppedWhileWaiting++;
       else this.#waiting.push({ namespace, line });
     }
-    if (this.#running.has(namespace)) return;
-    const wait = Math.max(0, (this.#last.get(namespace) ?? 0) + MIN_INTERVAL_MS - Date.now());
-    const run = Bun.sleep(wait)
-      .then(() => this.load(namespace))
+    if (running) return;
+    const now = Date.now();
+    const start = Math.max(now, (this.#last.get(namespace) ?? 0) + MIN_INTERVAL_MS, this.#nextSlot);
+    this.#nextSlot = start + GLOBAL_SPACING_MS;
+    const run = Bun.sleep(start - now)
+      .then(() => {
+        this.#noteAttempt(namespace);
+        return this.load(namespace);
+      })
       .catch((error: unknown) => {
         this.log.warn("could not refresh the source's mount table", {
           namespace,
@@ -59,6 +77,15 @@ export class MountRefresher {
   /** Resolves when no refresh is running (for tests and shutdown). */
   async settled(): Promise<void> {
     await Promise.all(this.#running.values());
+  }
+
+  /** Remembers when a namespace was fetched (tried, even if it failed); forgets stale ones. */
+  #noteAttempt(namespace: string): void {
+    const now = Date.now();
+    if (this.#last.size >= 1024) {
+      for (const [name, at] of this.#last) if (now - at >= MIN_INTERVAL_MS) this.#last.delete(name);
+    }
+    this.#last.set(namespace, now);
   }
 
   #release(namespace: string): void {

@@ -31,9 +31,9 @@ export type ClassifyResult =
   /** The mount table of `namespace` changed (sys/mounts or sys/remount): fetch it again. */
   | { action: "refresh-mounts"; namespace: string }
   /**
-   * `path` is in no mount the table knows: fetch the namespace's table and classify again. If it
-   * is still unknown then, count it as ignored "unknown_mount". Forged entries can ask for this
-   * at will, so the caller rate-limits the fetches.
+   * `path` is in no mount the table knows, or is a policy of a namespace it has not read: fetch
+   * the namespace's table and classify again. If it is still unknown then, count it as ignored
+   * "unknown_mount". Forged entries can ask for this at will, so the caller rate-limits the fetches.
    */
   | { action: "unknown-mount"; namespace: string; path: string };
 
@@ -55,7 +55,7 @@ export function classify(entry: AuditEntry, mounts: MountTable, scope: CompiledS
   const first = slash === -1 ? path : path.slice(0, slash);
   switch (first) {
     case "sys":
-      return classifySystem(path, namespace, scope);
+      return classifySystem(path, namespace, mounts, scope);
     case "cubbyhole":
       return IGNORED.cubbyhole;
     // Paths Vault reserves for itself: never a secrets engine that could hold KV.
@@ -85,12 +85,22 @@ export function classify(entry: AuditEntry, mounts: MountTable, scope: CompiledS
   return { action: "sync", key: { kind: "kv", namespace, mount: mount.path, path: keyPath } };
 }
 
-/** sys/ paths: ACL policies are keys, mount changes refresh the table, the rest is not ours. */
-function classifySystem(path: string, namespace: string, scope: CompiledScope): ClassifyResult {
+/**
+ * sys/ paths: ACL policies are keys, mount changes refresh the table, the rest is not ours. A
+ * policy in a namespace the source has not shown is not taken on the entry's word (a forged one
+ * can name any namespace): its table is fetched first, as for an unknown mount.
+ */
+function classifySystem(
+  path: string,
+  namespace: string,
+  mounts: MountTable,
+  scope: CompiledScope,
+): ClassifyResult {
   const name = policyName(path);
   if (name !== undefined) {
     if (!scope.policies) return IGNORED.policies_off;
     if (!scope.policyInScope(namespace, name)) return IGNORED.path_out_of_scope;
+    if (!mounts.has(namespace)) return { action: "unknown-mount", namespace, path };
     return { action: "sync", key: { kind: "policy", namespace, mount: POLICY_MOUNT, path: name } };
   }
   if (changesMounts(path)) return { action: "refresh-mounts", namespace };
@@ -115,7 +125,8 @@ const IGNORE_TEXT: Record<IgnoreReason, string> = {
   system_path: "a sys/ path other than ACL policies",
   cubbyhole: "cubbyhole/ is per-token storage and is never replicated",
   non_kv_mount: "the path is in a mount that is not a KV secrets engine",
-  unknown_mount: "the path is in no mount the source lists, even after a refresh",
+  unknown_mount:
+    "the path is in no mount (or the policy in no namespace) the source lists, even after a refresh",
   mount_out_of_scope: "the KV mount is not in --sync.mounts",
   path_out_of_scope: "the path is excluded by --sync.include / --sync.exclude",
   policies_off: "policy replication is off (--sync.policies=false)",

@@ -24,8 +24,10 @@ export interface IngestCounters {
   truncated: number;
   /** Connections closed for sending half a line and then nothing for the idle timeout. */
   stalledConnections: number;
-  /** Connections refused because the listener already held its maximum. */
+  /** Connections refused because the listener already held its maximum (and none could make room). */
   refusedConnections: number;
+  /** Connections closed to make room for a new one when the listener held its maximum. */
+  evictedConnections: number;
   /** Datagrams the kernel dropped for a full receive buffer (read from /proc/net/udp{,6}). */
   udpKernelDrops: number;
 }
@@ -42,6 +44,7 @@ export function createIngestCounters(): IngestCounters {
     truncated: 0,
     stalledConnections: 0,
     refusedConnections: 0,
+    evictedConnections: 0,
     udpKernelDrops: 0,
   };
 }

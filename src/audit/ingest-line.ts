@@ -43,8 +43,18 @@ const NOT_RESPONSE = ignored("not_response");
  * of a JSON escape, which Vault never writes and which would only get a forged line ignored), so
  * it is counted as ignored without parsing it. That roughly doubles throughput; the price is that
  * a malformed line mimicking a request entry counts as ignored, not rejected.
+ * Newer Vault writes keys sorted, `type` last, so the line's tail usually answers without a scan:
+ * in valid JSON, `,"type":"request"}` at the very end is the top-level object's last member (its
+ * quotes are bare, so it is no string's content) and the last of repeated keys is the one that
+ * counts. A `"type":"response"` tail only sends the line on to be parsed, which is always safe.
  * isPlainRequestEntry('{"time":"…","type":"request","request":{…}}') → true
+ * isPlainRequestEntry('{"auth":{…},"request":{…},"time":"…","type":"request"}') → true
  */
 export function isPlainRequestEntry(line: string): boolean {
+  if (line.endsWith(REQUEST_TAIL)) return true;
+  if (line.endsWith(RESPONSE_TAIL)) return false;
   return !line.includes('"response"') && line.includes('"type":"request"');
 }
+
+const REQUEST_TAIL = ',"type":"request"}';
+const RESPONSE_TAIL = ',"type":"response"}';

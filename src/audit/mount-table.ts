@@ -16,17 +16,25 @@ export interface MountInfo {
 export interface MountTable {
   /** The mount `path` falls in, by longest prefix; undefined when the namespace or mount is unknown. */
   lookup(namespace: string, path: string): MountInfo | undefined;
+  /** Whether the namespace's table has been read (so the namespace exists on the source). */
+  has(namespace: string): boolean;
 }
 
 /** A mount table held in memory, filled from `GET sys/mounts` answers (one per namespace). */
 export class InMemoryMountTable implements MountTable {
-  readonly #namespaces = new Map<string, Map<string, MountInfo>>();
+  readonly #namespaces = new Map<string, Mounts>();
 
   /** Replaces what is known of one namespace's mounts. */
   set(namespace: string, mounts: readonly MountInfo[]): void {
     const byPath = new Map<string, MountInfo>();
-    for (const mount of mounts) byPath.set(mount.path, mount);
-    this.#namespaces.set(namespace, byPath);
+    let depth = 0;
+    let longest = 0;
+    for (const mount of mounts) {
+      byPath.set(mount.path, mount);
+      depth = Math.max(depth, slashes(mount.path));
+      longest = Math.max(longest, mount.path.length);
+    }
+    this.#namespaces.set(namespace, { byPath, depth, longest });
   }
 
   /** Replaces one namespace's mounts with what a `GET sys/mounts` answer lists; returns the count. */
@@ -42,23 +50,30 @@ export class InMemoryMountTable implements MountTable {
 
   /** Every mount of one namespace, shortest path first. */
   mounts(namespace: string): MountInfo[] {
-    const byPath = this.#namespaces.get(namespace);
-    return byPath ? [...byPath.values()].sort((a, b) => a.path.localeCompare(b.path)) : [];
+    const known = this.#namespaces.get(namespace);
+    return known ? [...known.byPath.values()].sort((a, b) => a.path.localeCompare(b.path)) : [];
   }
 
   /**
-   * Longest mount prefix, tried at each "/" from the end, so the cost follows the path's depth.
+   * Longest mount prefix, tried at each "/" from the deepest a mount of this namespace reaches
+   * back to the first, so the cost follows the mounts' depth (usually one segment), not the path's.
    * lookup("", "team/kv/app/db") with mounts "team/kv/" and "team/" → "team/kv/"
    */
   lookup(namespace: string, path: string): MountInfo | undefined {
-    const byPath = this.#namespaces.get(namespace);
-    if (byPath === undefined) return undefined;
+    const known = this.#namespaces.get(namespace);
+    if (known === undefined) return undefined;
+    const { byPath, depth, longest } = known;
     // A path naming the mount itself ("secret") belongs to that mount.
-    if (!path.endsWith("/")) {
+    if (path.length < longest && !path.endsWith("/")) {
       const whole = byPath.get(`${path}/`);
       if (whole !== undefined) return whole;
     }
-    let slash = path.lastIndexOf("/");
+    let slash = -1;
+    for (let i = 0; i < depth; i++) {
+      const next = path.indexOf("/", slash + 1);
+      if (next === -1) break;
+      slash = next;
+    }
     while (slash > 0) {
       const mount = byPath.get(path.slice(0, slash + 1));
       if (mount !== undefined) return mount;
@@ -66,6 +81,21 @@ export class InMemoryMountTable implements MountTable {
     }
     return undefined;
   }
+}
+
+interface Mounts {
+  byPath: Map<string, MountInfo>;
+  /** The most "/" any mount path holds ("team/kv/" → 2). */
+  depth: number;
+  /** The longest mount path, in characters. */
+  longest: number;
+}
+
+/** slashes("team/kv/") → 2 */
+function slashes(path: string): number {
+  let count = 0;
+  for (let at = path.indexOf("/"); at !== -1; at = path.indexOf("/", at + 1)) count++;
+  return count;
 }
 
 /**

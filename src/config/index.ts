@@ -2,10 +2,10 @@
 //   loadConfig({argv, needs})  → the validated, effective Config (tokens read from their files)
 //   Config, VaultTarget        → the types, inferred from the schema
 //   redactConfig(config)       → the same with every token as "***", for logs and written files
-//   parseAuditAddress, allowlist → the audit listener's address and sender check
-export { type AuditAddress, parseAuditAddress, parseHostPort } from "./addresses.ts";
+//   parseAuditAddress, parseCidr → the audit listener's address and allowlist entries, checked as it reads them
+export { parseAuditAddress, parseHostPort } from "./addresses.ts";
 export type { Requirements } from "./checks.ts";
-export { allowlist, LOOPBACK_CIDRS } from "./cidr.ts";
+export { parseCidr } from "./cidr.ts";
 export type { CommandFlag, CommandFlags } from "./flags.ts";
 export { type Loaded, type LoadOptions, loadConfig } from "./load.ts";
 export { ConfigError } from "./problems.ts";

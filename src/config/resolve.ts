@@ -4,7 +4,8 @@
 import { lookup } from "node:dns/promises";
 import { stat } from "node:fs/promises";
 import { isIP } from "node:net";
-import { allowlist, LOOPBACK_CIDRS, parseCidr } from "./cidr.ts";
+import { compileAllowlist, LOOPBACK_CIDRS } from "../audit/listeners/allowlist.ts";
+import { parseCidr } from "./cidr.ts";
 import { problemAt } from "./problems.ts";
 import type { VaultTarget } from "./schema.ts";
 import { Invalid } from "./values.ts";
@@ -115,9 +116,9 @@ export async function defaultAllowlist(
       warning: `could not resolve ${host}: audit entries are accepted from loopback only; set vault.audit_allow`,
     };
   }
-  const loopback = allowlist(LOOPBACK_CIDRS);
+  const loopback = compileAllowlist(LOOPBACK_CIDRS);
   for (const address of addresses) {
-    if (loopback(address)) continue;
+    if (loopback.allows(address)) continue;
     const cidr = parseCidr(address);
     if (!(cidr instanceof Invalid) && !cidrs.includes(cidr)) cidrs.push(cidr);
   }

@@ -71,6 +71,13 @@ export class CourierMetrics {
       [],
       () => (this.#view ? [{ value: udpDrops(this.#view) }] : []),
     );
+    r.collect(
+      "courier_audit_connections_closed_total",
+      "TCP and unix audit connections Courier closed, by reason: stalled (half a line, then silence for the idle timeout), evicted (the quietest one, to make room for a new connection at the maximum), refused (no room could be made).",
+      "counter",
+      ["reason"],
+      () => (this.#view ? connectionSamples(this.#view.counters) : []),
+    );
     r.collect("courier_queue_depth", "Keys waiting to be synced.", "gauge", [], () =>
       this.#stat((s) => s.queueDepth),
     );
@@ -189,6 +196,15 @@ export function entrySamples(counters: IngestCounters): Sample[] {
     { labels: { result: "disallowed_sender", reason: "" }, value: counters.disallowedSender },
   );
   return samples;
+}
+
+/** The connections the stream listeners closed, by reason. */
+export function connectionSamples(counters: IngestCounters): Sample[] {
+  return [
+    { labels: { reason: "stalled" }, value: counters.stalledConnections },
+    { labels: { reason: "evicted" }, value: counters.evictedConnections },
+    { labels: { reason: "refused" }, value: counters.refusedConnections },
+  ];
 }
 
 /** Reads the kernel's count now when the listener is UDP; the counters keep the last one read. */

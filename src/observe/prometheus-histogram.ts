@@ -2,17 +2,10 @@
 // cumulative in the exposition (each `le` counts everything at or below it, `+Inf` equals the
 // count), which is what histogram_quantile() expects.
 
-import {
-  checkFamily,
-  familyHeader,
-  formatLabels,
-  formatValue,
-  type Labels,
-  labelValues,
-} from "./prometheus-text.ts";
+import { SeriesTable } from "./prometheus-series.ts";
+import { familyHeader, formatLabels, formatValue, type Labels } from "./prometheus-text.ts";
 
-interface Series {
-  values: string[];
+interface Buckets {
   /** Observations per bucket, not cumulative; the last slot is +Inf. */
   counts: number[];
   sum: number;
@@ -21,7 +14,7 @@ interface Series {
 
 export class Histogram {
   readonly #bounds: readonly number[];
-  readonly #series = new Map<string, Series>();
+  readonly #series: SeriesTable<Buckets>;
 
   constructor(
     readonly name: string,
@@ -29,7 +22,11 @@ export class Histogram {
     buckets: readonly number[],
     readonly labelNames: readonly string[] = [],
   ) {
-    checkFamily(name, labelNames);
+    this.#series = new SeriesTable(name, labelNames, () => ({
+      counts: this.#bounds.map(() => 0),
+      sum: 0,
+      count: 0,
+    }));
     if (labelNames.includes("le")) throw new Error(`${name}: "le" is the bucket label and cannot be used`);
     if (
       buckets.length === 0 ||
@@ -38,13 +35,12 @@ export class Histogram {
       throw new Error(`${name}: buckets must be finite and strictly increasing, got [${buckets.join(", ")}]`);
     }
     this.#bounds = [...buckets, Number.POSITIVE_INFINITY];
-    // Without labels there is exactly one series: show it (all zero) before the first observation.
-    if (labelNames.length === 0) this.#seriesFor([]);
+    this.#series.showUnlabelled();
   }
 
   /** Records one value (for a duration: seconds). */
   observe(value: number, labels: Labels = {}): void {
-    const series = this.#seriesFor(labelValues(this.name, this.labelNames, labels));
+    const series = this.#series.get(labels);
     const index = this.#bounds.findIndex((bound) => value <= bound);
     // NaN is at or below no bound: it still counts, in +Inf, as Prometheus' own clients do.
     series.counts[index === -1 ? series.counts.length - 1 : index]! += 1;
@@ -52,27 +48,17 @@ export class Histogram {
     series.count += 1;
   }
 
-  #seriesFor(values: string[]): Series {
-    const key = JSON.stringify(values);
-    let series = this.#series.get(key);
-    if (!series) {
-      series = { values, counts: this.#bounds.map(() => 0), sum: 0, count: 0 };
-      this.#series.set(key, series);
-    }
-    return series;
-  }
-
   render(): string {
     let text = familyHeader(this.name, this.help, "histogram");
     const names = [...this.labelNames, "le"];
-    for (const series of this.#series.values()) {
+    for (const { values, state: series } of this.#series) {
       let cumulative = 0;
       this.#bounds.forEach((bound, i) => {
         cumulative += series.counts[i] ?? 0;
-        const labels = formatLabels(names, [...series.values, formatValue(bound)]);
+        const labels = formatLabels(names, [...values, formatValue(bound)]);
         text += `${this.name}_bucket${labels} ${cumulative}\n`;
       });
-      const labels = formatLabels(this.labelNames, series.values);
+      const labels = formatLabels(this.labelNames, values);
       text += `${this.name}_sum${labels} ${formatValue(series.sum)}\n`;
       text += `${this.name}_count${labels} ${series.count}\n`;
     }

@@ -3,6 +3,7 @@
 // Small on purpose: Courier needs a dozen families, not a client library.
 
 import { Histogram } from "./prometheus-histogram.ts";
+import { SeriesTable } from "./prometheus-series.ts";
 import {
   checkFamily,
   familyHeader,
@@ -80,7 +81,7 @@ export class Registry {
 
 /** Counters and gauges: one number per label set. */
 abstract class Scalar implements Family {
-  readonly #series = new Map<string, { values: string[]; value: number }>();
+  readonly #series: SeriesTable<{ value: number }>;
 
   constructor(
     readonly name: string,
@@ -88,23 +89,19 @@ abstract class Scalar implements Family {
     readonly labelNames: readonly string[],
     private readonly type: "counter" | "gauge",
   ) {
-    checkFamily(name, labelNames);
-    // Without labels there is exactly one series: show it as 0 before the first change.
-    if (labelNames.length === 0) this.update({}, () => 0);
+    this.#series = new SeriesTable(name, labelNames, () => ({ value: 0 }));
+    this.#series.showUnlabelled();
   }
 
   protected update(labels: Labels, change: (current: number) => number): void {
-    const values = labelValues(this.name, this.labelNames, labels);
-    const key = JSON.stringify(values);
-    const series = this.#series.get(key);
-    if (series) series.value = change(series.value);
-    else this.#series.set(key, { values, value: change(0) });
+    const series = this.#series.get(labels);
+    series.value = change(series.value);
   }
 
   render(): string {
     let text = familyHeader(this.name, this.help, this.type);
-    for (const { values, value } of this.#series.values()) {
-      text += `${this.name}${formatLabels(this.labelNames, values)} ${formatValue(value)}\n`;
+    for (const { values, state } of this.#series) {
+      text += `${this.name}${formatLabels(this.labelNames, values)} ${formatValue(state.value)}\n`;
     }
     return text;
   }

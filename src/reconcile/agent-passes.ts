@@ -18,6 +18,7 @@ import type { SyncResult } from "../sync/outcome.ts";
 import { keyId, mountId } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { OnePass } from "./one-pass.ts";
+import { pacingFor } from "./pass-pacing.ts";
 import { scopeFrom } from "./pass-setup.ts";
 import { passNamespaces } from "./pass-targets.ts";
 import { OutageWatch, startPassTriggers } from "./pass-triggers.ts";
@@ -44,6 +45,8 @@ export interface AgentPassesOptions {
   scope: CompiledScope;
   prune: boolean;
   createMounts: boolean;
+  /** --audit.max_rate: the pace of passes the audit stream caused (pass-pacing.ts); 0 = none. */
+  maxRate: number;
   log: Logger;
 }
 
@@ -153,7 +156,14 @@ export class AgentPasses {
     const started = performance.now();
     this.#options.log.debug("reconcile pass started", { reason, mounts: mounts?.length });
     const pass = new OnePass(
-      { ...this.#options, scheduler, ring, pruned: this.#prune, stopping: () => this.#stopping },
+      {
+        ...this.#options,
+        scheduler,
+        ring,
+        pruned: this.#prune,
+        stopping: () => this.#stopping,
+        pace: pacingFor(reason, this.#options.maxRate),
+      },
       mounts,
     );
     this.#current = pass;
@@ -207,6 +217,7 @@ export function agentPassesFor(config: Config, vaults: AgentVaults, log: Logger)
     scope: scopeFrom(config),
     prune: config.sync.prune,
     createMounts: config.sync.create_mounts,
+    maxRate: config.audit.max_rate,
     log,
   });
 }

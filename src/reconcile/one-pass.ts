@@ -8,6 +8,7 @@ import type { Scheduler } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { VaultClient } from "../vault/client.ts";
+import type { Pace } from "./pass-pacing.ts";
 import { PassTally } from "./pass-tally.ts";
 import { passTargets } from "./pass-targets.ts";
 import type { PruneRunner } from "./prune-runner.ts";
@@ -24,6 +25,8 @@ export interface PassContext {
   pruned: PruneRunner;
   log: Logger;
   stopping(): boolean;
+  /** Waits before each key is offered, for passes the audit stream caused (pass-pacing.ts). */
+  pace?: Pace;
 }
 
 /** How often a pass waiting for its last keys looks for ones the scheduler let go unanswered. */
@@ -61,6 +64,7 @@ export class OnePass {
       for await (const walked of keys) {
         // Live hints keep the ring's reserve; a pass only ever takes the room left.
         await scheduler.whenRoom("reconcile");
+        await this.context.pace?.();
         if (stopping()) break;
         const id = this.tally.add(walked.key);
         if (prune && !walked.onSource) pruned.add(id);

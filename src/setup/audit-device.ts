@@ -125,23 +125,3 @@ export function isApiAuditRefusal(reply: VaultReply): boolean {
   if (reply.status !== 400) return false;
   return (errorsOf(reply.body) ?? []).some((text) => text.includes("cannot enable audit device via API"));
 }
-
-/**
- * The server-configuration block OpenBao takes instead (its audit stanza has two labels: type, then path).
- * serverConfigBlock({path:"courier",type:"socket",description:"d",options:{address:"127.0.0.1:1269",socket_type:"udp"}})
- *   → 'audit "socket" "courier" {\n  description = "d"\n  options {\n    address     = "127.0.0.1:1269"\n    socket_type = "udp"\n  }\n}\n'
- */
-export function serverConfigBlock(device: DeviceSpec): string {
-  const keys = Object.keys(device.options).sort();
-  const width = Math.max(...keys.map((key) => key.length));
-  const options = keys.map((key) => `    ${key.padEnd(width)} = ${JSON.stringify(device.options[key])}`);
-  return [
-    `audit ${JSON.stringify(device.type)} ${JSON.stringify(device.path)} {`,
-    `  description = ${JSON.stringify(device.description)}`,
-    "  options {",
-    ...options,
-    "  }",
-    "}",
-    "",
-  ].join("\n");
-}

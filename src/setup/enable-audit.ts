@@ -4,8 +4,9 @@
 // namespace whatever namespace Courier works in, so these calls go there.
 import { CourierError } from "../errors.ts";
 import type { VaultRequest } from "../vault/vault-http.ts";
-import { type DeviceSpec, deviceDifferences, isApiAuditRefusal, serverConfigBlock } from "./audit-device.ts";
+import { type DeviceSpec, deviceDifferences, isApiAuditRefusal } from "./audit-device.ts";
 import type { Journal } from "./journal.ts";
+import { serverConfigBlock } from "./server-config-block.ts";
 import type { SetupVault } from "./setup-vault.ts";
 import { type StandIn, standInFor } from "./stand-in.ts";
 

@@ -2,7 +2,8 @@
 // that write fails. Over UDP nothing can fail; over TCP or a unix socket something must accept
 // the connection. When Courier is not running yet, setup listens on the address itself for that
 // moment (and says whether the test entry came), then closes.
-import { chmodSync, lstatSync, unlinkSync } from "node:fs";
+import { chmodSync, unlinkSync } from "node:fs";
+import { isSocketFile, listenOverStaleSocket } from "../audit/listeners/stale-socket.ts";
 import type { DeviceSpec } from "./audit-device.ts";
 
 export interface StandIn {
@@ -80,16 +81,10 @@ async function listenUnix(path: string, socket: Handlers): Promise<Started> {
   const start = () => Bun.listen({ unix: path, data: undefined, socket });
   let server: Bun.UnixSocketListener<undefined>;
   try {
-    server = start();
+    server = await listenOverStaleSocket(path, start);
   } catch (error) {
-    if (codeOf(error) !== "EADDRINUSE") return { kind: "failed", reason: codeOf(error) };
-    if (!isSocket(path) || (await answers(path))) return { kind: "taken" };
-    unlinkSync(path); // left behind by a listener that is gone
-    try {
-      server = start();
-    } catch (again) {
-      return { kind: "failed", reason: codeOf(again) };
-    }
+    // In use and answering (or no socket at all): someone else is there.
+    return codeOf(error) === "EADDRINUSE" ? { kind: "taken" } : { kind: "failed", reason: codeOf(error) };
   }
   // Vault runs as its own user: it may connect for this moment, whoever runs setup.
   chmodSync(path, 0o666);
@@ -106,27 +101,9 @@ export function isTestEntry(line: string): boolean {
   }
 }
 
-function answers(path: string): Promise<boolean> {
-  return Bun.connect({ unix: path, socket: { data() {}, error() {} } }).then(
-    (socket) => {
-      socket.end();
-      return true;
-    },
-    () => false,
-  );
-}
-
-function isSocket(path: string): boolean {
-  try {
-    return lstatSync(path).isSocket();
-  } catch {
-    return false;
-  }
-}
-
 function removeQuietly(path: string): void {
   try {
-    if (isSocket(path)) unlinkSync(path);
+    if (isSocketFile(path)) unlinkSync(path);
   } catch {
     // already gone
   }

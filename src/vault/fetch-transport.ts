@@ -73,7 +73,16 @@ export function createFetchTransport(options: TransportOptions = {}): FetchTrans
         signal: AbortSignal.timeout(timeoutMs),
       });
       const text = await response.text();
-      return { statusCode: response.status, body: parseBody(text), request: { path: pathOf(request.uri) } };
+      const uri = request.uri;
+      return {
+        statusCode: response.status,
+        body: parseBody(text),
+        // Read only by node-vault's own response handling, which VaultHttp replaces: the URL is
+        // parsed when asked for, not for every answer.
+        get request() {
+          return { path: pathOf(uri) };
+        },
+      };
     } catch (error) {
       throw toTransportError(error, request, timeoutMs);
     }

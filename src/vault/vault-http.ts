@@ -63,9 +63,7 @@ export class VaultHttp {
     const headers: Record<string, string> = { "X-Vault-Request": "true" };
     if (token) headers["X-Vault-Token"] = token;
     if (request.namespace) headers["X-Vault-Namespace"] = request.namespace;
-    const query = new URLSearchParams(request.query);
-    if (request.list) query.set("list", "true");
-    const search = query.size > 0 ? `?${query}` : "";
+    const search = request.query || request.list ? searchOf(request) : "";
     try {
       const reply = await this.client.request({
         path: `/${request.path}${search}`,
@@ -134,8 +132,23 @@ export function isCleanNotFound(reply: VaultReply): boolean {
   return (reply.body as { data?: unknown }).data === undefined;
 }
 
-/** A path for vaultPath segments: each segment URL-encoded, slashes kept. */
+/** searchOf({list: true, …}) → "?list=true"; searchOf({query: {version: "2"}, …}) → "?version=2" */
+function searchOf(request: VaultRequest): string {
+  const query = new URLSearchParams(request.query);
+  if (request.list) query.set("list", "true");
+  return query.size > 0 ? `?${query}` : "";
+}
+
+/** Segments encodeURIComponent leaves alone, none empty but a last one: returned as joined. */
+const PLAIN_PATH = /^[\w.~-]+(?:\/[\w.~-]+)*\/?$/;
+
+/**
+ * A path for vaultPath segments: each segment URL-encoded, slashes kept. Every Vault call makes
+ * one, so a path with nothing to encode or drop skips the split and join.
+ */
 export function vaultPath(...parts: string[]): string {
+  const joined = parts.join("/");
+  if (PLAIN_PATH.test(joined)) return joined;
   return parts
     .join("/")
     .split("/")

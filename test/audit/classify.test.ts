@@ -134,6 +134,11 @@ describe("classify", () => {
   test.each([
     ["a path in no known mount", entry("newkv/app"), ""],
     ["a namespace never fetched", entry("secret/data/a", { namespace: "team-b/" }), "team-b/"],
+    [
+      "a policy of a namespace never fetched",
+      entry("sys/policies/acl/dev", { namespace: "team-b/" }),
+      "team-b/",
+    ],
   ])("reports %s as an unknown mount", (_name, e, namespace) => {
     expect(run(e)).toEqual({ action: "unknown-mount", namespace, path: e.path });
   });

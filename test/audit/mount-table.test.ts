@@ -71,6 +71,8 @@ describe("InMemoryMountTable", () => {
     ["", "a/bc", "a/"],
     ["", "a", "a/"],
     ["", "a/b", "a/b/"],
+    ["", "a/b/data/deep/down/a/secret", "a/b/"],
+    ["", "x", undefined],
     ["", "x/y/issue/r", "x/y/"],
     ["", "x/z", undefined],
     ["", "", undefined],

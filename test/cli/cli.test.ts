@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import packageJson from "../../package.json" with { type: "json" };
 import { SETTINGS } from "../../src/config/settings.ts";
-import { courier } from "./process.ts";
+import { courier } from "../support/courier-process.ts";
 
 describe("courier version", () => {
   const expected = [

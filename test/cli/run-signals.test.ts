@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { start } from "./process.ts";
+import { start } from "../support/courier-process.ts";
 
 const FIXTURE = join(import.meta.dir, "fixtures", "run-with-fake-agent.ts");
 const dir = mkdtempSync(join(tmpdir(), "courier-run-"));

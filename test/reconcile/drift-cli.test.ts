@@ -1,7 +1,7 @@
 // diff, sync and sync --dry-run as a user runs them: real processes against Vault doubles, with
 // drift injected straight into a destination the way an operator (or a lost event) would leave it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { courier } from "../cli/process.ts";
+import { courier } from "../support/courier-process.ts";
 import { mountKv, ok, startVault, type Vault } from "../sync/vault-fixture.ts";
 
 let source: Vault;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { courier, MAIN, start } from "../cli/process.ts";
+import { courier, MAIN, start } from "../support/courier-process.ts";
 import { ok, startVault, type Vault } from "../sync/vault-fixture.ts";
 
 let source: Vault;

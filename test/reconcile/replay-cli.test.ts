@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanEnv, courier, MAIN, ROOT } from "../cli/process.ts";
+import { courier, ROOT } from "../support/courier-process.ts";
 import { ok, startVault, type Vault } from "../sync/vault-fixture.ts";
 
 const REAL = join(ROOT, "..", "shared", "fixtures", "vault-audit", "real");
@@ -36,21 +36,8 @@ afterAll(async () => {
 const sourceFlags = () => [`--vault.source.address=${source.address}`, "--vault.source.token=root"];
 
 /** courier replay with `input` on stdin. */
-async function replayStdin(input: string, ...args: string[]) {
-  const child = Bun.spawn([process.execPath, MAIN, "replay", "-", ...sourceFlags(), ...args], {
-    cwd: ROOT,
-    env: cleanEnv(),
-    stdin: new TextEncoder().encode(input),
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+const replayStdin = (input: string, ...args: string[]) =>
+  courier(["replay", "-", ...sourceFlags(), ...args], {}, input);
 
 const kv = (mount: string, path: string) => JSON.stringify({ kind: "kv", namespace: "", mount, path });
 const policy = (name: string) =>

@@ -6,8 +6,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { tcpFree } from "../../scripts/sandbox/ports.ts";
 import { ensureBinary } from "../support/binary.ts";
+import { ROOT, startWatched } from "../support/process.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
 const SCRIPT = join(ROOT, "scripts", "sandbox.ts");
 const KEYS = [
   "secret/app/db",
@@ -25,34 +25,18 @@ beforeAll(async () => {
 }, 240_000);
 
 function startSandbox(args: string[]) {
-  const child = Bun.spawn([process.execPath, SCRIPT, ...args], {
+  const run = startWatched([process.execPath, SCRIPT, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp" },
-    stdout: "pipe",
-    stderr: "pipe",
+    watch: "stdout",
   });
-  let stdout = "";
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stdout) stdout += decoder.decode(chunk, { stream: true });
-  })();
   return {
-    child,
-    stdout: () => stdout,
-    async waitFor(pattern: RegExp, ms = 15_000): Promise<RegExpMatchArray> {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const match = stdout.match(pattern);
-        if (match) return match;
-        if (Date.now() > deadline || child.exitCode !== null)
-          throw new Error(`no ${pattern} in the sandbox's output:\n${stdout}`);
-        await Bun.sleep(20);
-      }
-    },
+    child: run.child,
+    stdout: run.output,
+    waitFor: (pattern: RegExp, ms = 15_000) => run.waitFor(pattern, ms),
     async finished(): Promise<{ code: number; stderr: string }> {
-      const code = await child.exited;
-      await reading;
-      return { code, stderr: await new Response(child.stderr).text() };
+      const code = await run.finished();
+      return { code, stderr: await new Response(run.child.stderr).text() };
     },
   };
 }

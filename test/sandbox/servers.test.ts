@@ -72,7 +72,7 @@ describe("the source's audit devices", () => {
         'audit "socket" "courier" {',
         '  description = "Courier audit device"',
         "  options {",
-        '    address = "127.0.0.1:1269"',
+        '    address     = "127.0.0.1:1269"',
         '    socket_type = "udp"',
         "  }",
         "}",

@@ -5,8 +5,9 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
-import { courier } from "../cli/process.ts";
 import { ensureBinary } from "../support/binary.ts";
+import { courier } from "../support/courier-process.ts";
+import { runToEnd } from "../support/process.ts";
 import { startTestVault, type TestVault, udpListener, vaultFlags } from "./helpers.ts";
 
 let source: TestVault;
@@ -155,17 +156,7 @@ describe("the compiled courier setup --write-config --systemd", () => {
   }, 30_000);
 
   /** The binary as a child process; async, so this process's Vault doubles keep answering it. */
-  async function runBinary(args: string[]) {
-    const child = Bun.spawn([binary, ...args], {
-      env: { PATH: process.env.PATH ?? "" },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
-    return { code, stdout, stderr };
+  function runBinary(args: string[]) {
+    return runToEnd([binary, ...args], { env: { PATH: process.env.PATH ?? "" } });
   }
 });

@@ -1,13 +1,39 @@
-// Courier as a user runs it: a real process (`bun src/main.ts run …`, or the compiled binary),
-// logging JSON lines to stderr, which are collected as they arrive so tests can wait for a line
-// and read what was logged.
+// Courier as a user runs it: a real process (`bun src/main.ts …`, or the compiled binary), with a
+// clean environment so the machine's own VAULT_* and COURIER_* variables cannot leak into a test.
+// Either run to the end (what it printed, its exit code), or left running with stderr collected
+// as it arrives, so tests can wait for a line and read what was logged.
 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { type Finished, ROOT, runToEnd, startWatched, type Watched } from "./process.ts";
 
-const ROOT = join(import.meta.dir, "..", "..");
-const MAIN = join(ROOT, "src", "main.ts");
+export { type Finished, ROOT } from "./process.ts";
+export const MAIN = join(ROOT, "src", "main.ts");
+
+/** PATH and HOME from this process, NO_COLOR, and `extra`: nothing else. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...extra };
+}
+
+/** courier(["version"]) → {code: 0, stdout: "courier …\n", stderr: ""}; `stdin` is piped in when given. */
+export function courier(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<Finished> {
+  return runToEnd([process.execPath, MAIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdin });
+}
+
+/** `script` (src/main.ts, or a fixture standing in for it) left running, its stderr watched. */
+export function start(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Watched & { stderr(): string } {
+  const run = startWatched([process.execPath, script, ...args], {
+    cwd: ROOT,
+    env: cleanEnv(env),
+    watch: "stderr",
+  });
+  return { ...run, stderr: run.output };
+}
 
 export interface LogRecord {
   level: string;
@@ -38,35 +64,22 @@ export interface SpawnOptions {
 /** spawnCourier(["--vault.source.address=…", …]) → `courier run --log.format=json --log.level=debug …` */
 export function spawnCourier(flags: string[], options: SpawnOptions = {}): CourierProcess {
   const command = options.binary ? [options.binary] : [process.execPath, MAIN];
-  const child = Bun.spawn([...command, "run", "--log.format=json", "--log.level=debug", ...flags], {
+  const records: LogRecord[] = [];
+  const run = startWatched([...command, "run", "--log.format=json", "--log.level=debug", ...flags], {
     // The binary runs from elsewhere, as on a host that has no source tree.
     cwd: options.binary ? tmpdir() : ROOT,
-    // A clean environment: the machine's own VAULT_* and COURIER_* variables must not leak in.
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...options.env },
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
+    env: cleanEnv(options.env),
+    watch: "stderr",
+    onLine: (line) => {
+      if (line.startsWith("{")) records.push(JSON.parse(line) as LogRecord);
+    },
   });
-  let text = "";
-  const records: LogRecord[] = [];
-  let partial = "";
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      const piece = decoder.decode(chunk, { stream: true });
-      text += piece;
-      const lines = (partial + piece).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) {
-        if (line.startsWith("{")) records.push(JSON.parse(line) as LogRecord);
-      }
-    }
-  })();
+  const { child } = run;
 
   return {
     child,
     logs: () => records,
-    stderr: () => text,
+    stderr: run.output,
     waitForLog(msg, match = () => true, timeoutMs = 10_000) {
       return this.waitFor((r) => r.msg === msg && match(r), `"${msg}"`, timeoutMs);
     },
@@ -76,17 +89,15 @@ export function spawnCourier(flags: string[], options: SpawnOptions = {}): Couri
         const found = records.find(match);
         if (found) return found;
         if (child.exitCode !== null) {
-          throw new Error(`courier exited ${child.exitCode} before logging ${what}:\n${text}`);
+          throw new Error(`courier exited ${child.exitCode} before logging ${what}:\n${run.output()}`);
         }
-        if (Date.now() > deadline) throw new Error(`courier never logged ${what}:\n${text}`);
+        if (Date.now() > deadline) throw new Error(`courier never logged ${what}:\n${run.output()}`);
         await Bun.sleep(10);
       }
     },
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
-      const code = await child.exited;
-      await reading;
-      return code;
+      return run.finished();
     },
   };
 }

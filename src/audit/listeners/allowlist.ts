@@ -42,11 +42,27 @@ export function compileAllowlist(cidrs: readonly string[]): Allowlist {
 
 /** "10.1.0.0/16" → {words: ::ffff:10.1.0.0, bits: 112}; throws CONFIG_INVALID naming the CIDR. */
 export function parseCidr(cidr: string): Network {
+  const { words, bits, v4 } = readCidr(cidr);
+  return { words, bits: v4 ? bits + 96 : bits };
+}
+
+/**
+ * The CIDR as settings keep it: a bare address is that one host. Throws like parseCidr.
+ * canonicalCidr("192.0.2.7") → "192.0.2.7/32"; canonicalCidr("::1") → "::1/128"; canonicalCidr("127.0.0.0/08") → "127.0.0.0/8"
+ */
+export function canonicalCidr(cidr: string): string {
+  const { address, bits } = readCidr(cidr);
+  return `${address}/${bits}`;
+}
+
+/** The parts of "address[/bits]", bits counted in the address's own family. */
+function readCidr(cidr: string): { address: string; words: Uint32Array; bits: number; v4: boolean } {
   const slash = cidr.indexOf("/");
-  const text = slash === -1 ? cidr : cidr.slice(0, slash);
-  const words = parseIp(text);
+  const address = slash === -1 ? cidr : cidr.slice(0, slash);
+  // Brackets belong around an address in host:port, not in a CIDR.
+  const words = address.startsWith("[") ? undefined : parseIp(address);
   if (words === undefined) throw invalid(cidr, "it is not an IPv4 or IPv6 address");
-  const v4 = isIpv4(text);
+  const v4 = isIpv4(address);
   const max = v4 ? 32 : 128;
   let bits = max;
   if (slash !== -1) {
@@ -54,7 +70,7 @@ export function parseCidr(cidr: string): Network {
     bits = /^\d{1,3}$/.test(suffix) ? Number(suffix) : Number.NaN;
     if (!(bits >= 0 && bits <= max)) throw invalid(cidr, `the prefix length must be 0 to ${max}`);
   }
-  return { words, bits: v4 ? bits + 96 : bits };
+  return { address, words, bits, v4 };
 }
 
 /**
@@ -62,9 +78,10 @@ export function parseCidr(cidr: string): Network {
  * Brackets and a zone ("fe80::1%eth0") are accepted.
  */
 export function parseIp(text: string): Uint32Array | undefined {
-  let address = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+  const address = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
   const zone = address.indexOf("%");
-  if (zone !== -1) address = address.slice(0, zone);
+  // Only an IPv6 address carries a zone.
+  if (zone !== -1) return parseIpv6(address.slice(0, zone));
   if (isIpv4(address)) {
     const v4 = ipv4Word(address);
     return v4 === undefined ? undefined : Uint32Array.of(0, 0, 0xffff, v4);
@@ -117,8 +134,9 @@ function contains(network: Network, address: Uint32Array): boolean {
   return true;
 }
 
+/** Dotted quad; a leading zero is refused, as some readers take "010" for octal 8. */
 function isIpv4(text: string): boolean {
-  return /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(text);
+  return /^(?:(?:0|[1-9]\d{0,2})\.){3}(?:0|[1-9]\d{0,2})$/.test(text);
 }
 
 function ipv4Word(text: string): number | undefined {

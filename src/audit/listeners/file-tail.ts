@@ -15,12 +15,11 @@
 
 import { type FSWatcher, watch } from "node:fs";
 import { basename, dirname } from "node:path";
-import type { FramerOptions } from "../framer.ts";
 import { DEFAULT_CHUNK_BYTES } from "./file-cursor.ts";
 import { FileFollower } from "./file-follower.ts";
 import { createOffsetSaver, DEFAULT_SAVE_INTERVAL_MS } from "./file-offset-saver.ts";
 import { describe, loadOffsets } from "./file-offset-store.ts";
-import { type AuditListener, guardedOnLine, type ListenerOptions } from "./types.ts";
+import { type AuditListener, framerOptions, guardedOnLine, type ListenerOptions } from "./types.ts";
 
 export const DEFAULT_POLL_INTERVAL_MS = 250;
 /** Polling faster than this would only burn CPU: the watch already gives low latency. */
@@ -57,8 +56,9 @@ export async function tailFile(path: string, options: FileTailOptions): Promise<
     warned.add(key);
     options.onWarning?.(message);
   };
+  const onLine = guardedOnLine(options);
   const follower = new FileFollower(path, {
-    framer: framerOptions(options),
+    framer: framerOptions(options, (line) => onLine(line, "file")),
     chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
     rotationGraceMs: options.rotationGraceMs ?? DEFAULT_ROTATION_GRACE_MS,
     counters: options.counters,
@@ -143,20 +143,6 @@ export async function tailFile(path: string, options: FileTailOptions): Promise<
       await pumping;
       await saver.flush();
       await follower.close();
-    },
-  };
-}
-
-function framerOptions(options: FileTailOptions): FramerOptions {
-  const { counters } = options;
-  const onLine = guardedOnLine(options);
-  return {
-    prefix: options.prefix,
-    maxLineBytes: options.maxLineBytes,
-    onLine: (line) => onLine(line, "file"),
-    onDiscard: (reason) => {
-      if (reason === "oversize") counters.oversize++;
-      else counters.rejected[reason]++;
     },
   };
 }

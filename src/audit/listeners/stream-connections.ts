@@ -4,11 +4,15 @@
 // reconnects are normal. What is not: a connection that sends half a line and stalls. It is
 // closed after the idle timeout. An idle connection with no partial line is never closed: Vault
 // would not notice until its next write, and that entry could be lost.
+// When the listener holds its maximum, a new connection is not refused: it takes the place of the
+// connection whose last whole line is oldest (one that never sent a line first). Vault dials and
+// writes at once, so its connection always has recent lines, while connections opened to sit
+// silent are the first to go: a flood of them cannot lock Vault out.
 
 import type { Socket, SocketHandler } from "bun";
 import { LineFramer } from "../framer.ts";
 import type { Allowlist } from "./allowlist.ts";
-import { guardedOnLine, type StreamListenerOptions } from "./types.ts";
+import { framerOptions, guardedOnLine, type StreamListenerOptions } from "./types.ts";
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_CONNECTIONS = 64;
@@ -17,6 +21,10 @@ export interface Connection {
   framer: LineFramer;
   /** When the last bytes arrived (ms, monotonic). */
   lastData: number;
+  /** When the last whole line arrived (ms, monotonic); 0 before the first. */
+  lastLine: number;
+  /** When it connected (ms, monotonic). */
+  opened: number;
 }
 
 /** Refused or disallowed sockets carry no connection. */
@@ -68,29 +76,36 @@ export function createConnectionSet(
 
   const handlers: SocketHandler<Connection | undefined> = {
     open(socket) {
-      if (open.size >= maxConnections) {
-        counters.refusedConnections++;
-        socket.terminate();
-        return;
-      }
       const sender = senderOf(socket);
       if (allowlist !== undefined && !allowlist.allows(sender)) {
         counters.disallowedSender++;
         socket.terminate();
         return;
       }
-      socket.data = {
-        framer: new LineFramer({
-          prefix: options.prefix,
-          maxLineBytes: options.maxLineBytes,
-          onLine: (line) => onLine(line, sender),
-          onDiscard: (reason) => {
-            if (reason === "oversize") counters.oversize++;
-            else counters.rejected[reason]++;
-          },
-        }),
-        lastData: performance.now(),
+      if (open.size >= maxConnections) {
+        const quietest = leastRecentlyActive(open);
+        if (quietest === undefined) {
+          counters.refusedConnections++;
+          socket.terminate();
+          return;
+        }
+        counters.evictedConnections++;
+        close(quietest);
+        quietest.terminate();
+      }
+      const now = performance.now();
+      const connection: Connection = {
+        framer: new LineFramer(
+          framerOptions(options, (line) => {
+            connection.lastLine = performance.now();
+            onLine(line, sender);
+          }),
+        ),
+        lastData: now,
+        lastLine: 0,
+        opened: now,
       };
+      socket.data = connection;
       open.add(socket);
     },
     data(socket, bytes) {
@@ -115,4 +130,18 @@ export function createConnectionSet(
       clearInterval(sweep);
     },
   };
+}
+
+/** The connection whose last whole line is oldest; among those that sent none, the oldest one. */
+function leastRecentlyActive(open: Set<ConnectionSocket>): ConnectionSocket | undefined {
+  let best: ConnectionSocket | undefined;
+  for (const socket of open) {
+    const c = socket.data;
+    if (c === undefined) continue;
+    const b = best?.data;
+    if (b === undefined || c.lastLine < b.lastLine || (c.lastLine === b.lastLine && c.opened < b.opened)) {
+      best = socket;
+    }
+  }
+  return best;
 }

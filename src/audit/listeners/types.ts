@@ -3,6 +3,7 @@
 // elsewhere can never stop Courier reading (and so never stall Vault's audit device).
 
 import type { IngestCounters } from "../counters.ts";
+import type { FramerOptions } from "../framer.ts";
 
 export interface ListenerOptions {
   /** Called once per entry line, synchronously, with the sender's address ("unix" for unix sockets). */
@@ -68,5 +69,22 @@ export function guardedOnLine(options: ListenerOptions): (line: string, sender: 
     } catch (error) {
       onError?.(error);
     }
+  };
+}
+
+/**
+ * A framer's options from the listener's: prefix and line cap as given, each line to `onLine`,
+ * each discarded one counted. framerOptions(options, (line) => onLine(line, "file"))
+ */
+export function framerOptions(options: ListenerOptions, onLine: (line: string) => void): FramerOptions {
+  const { counters } = options;
+  return {
+    prefix: options.prefix,
+    maxLineBytes: options.maxLineBytes,
+    onLine,
+    onDiscard: (reason) => {
+      if (reason === "oversize") counters.oversize++;
+      else counters.rejected[reason]++;
+    },
   };
 }

@@ -9,7 +9,7 @@ import { compileAllowlist } from "./allowlist.ts";
 import { listenFailed } from "./listen-error.ts";
 import { findUdpSocket, readUdpDrops } from "./proc-net-udp.ts";
 import { type ReceiveBuffer, raiseReceiveBuffer } from "./receive-buffer.ts";
-import { guardedOnLine, type UdpListener, type UdpListenerOptions } from "./types.ts";
+import { framerOptions, guardedOnLine, type UdpListener, type UdpListenerOptions } from "./types.ts";
 
 /** 8 MiB: room for a burst of a few thousand 2 KB entries while the reader catches up. */
 export const DEFAULT_RECEIVE_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -23,15 +23,7 @@ export async function listenUdp(
   const allowlist = compileAllowlist(options.allow);
   const onLine = guardedOnLine(options);
   let sender = "";
-  const frame = createDatagramFramer({
-    prefix: options.prefix,
-    maxLineBytes: options.maxLineBytes,
-    onLine: (line) => onLine(line, sender),
-    onDiscard: (reason) => {
-      if (reason === "oversize") counters.oversize++;
-      else counters.rejected[reason]++;
-    },
-  });
+  const frame = createDatagramFramer(framerOptions(options, (line) => onLine(line, sender)));
 
   const requested = { transport: "udp", host, port } as const;
   let socket: Bun.udp.Socket<"buffer">;

@@ -27,6 +27,8 @@ describe("parseListenAddress", () => {
     ["http://127.0.0.1:1269", 'unknown scheme "http"'],
     ["tcp://127.0.0.1", "expected host:port"],
     ["unix://relative.sock", "must be absolute"],
+    ["file:///", "must name a socket or file"],
+    ["tcp://[vault.example]:1269", "expected host:port"],
   ])("refuses %p, saying why and what is accepted", (text, why) => {
     let error: unknown;
     try {

@@ -40,6 +40,21 @@ describe("sender allowlist", () => {
     expect(allowlist.allows(address)).toBe(expected); // and again, from the cache
   });
 
+  // As the settings write it: loopback, and the source's own address as a /32.
+  const settings = ["127.0.0.0/8", "::1/128", "192.0.2.10/32"];
+  test.each([
+    ["127.0.0.1", true],
+    ["127.9.9.9", true],
+    ["::1", true],
+    ["::ffff:127.0.0.1", true],
+    ["192.0.2.10", true],
+    ["192.0.2.11", false],
+    ["10.0.0.1", false],
+    ["not an address", false],
+  ])("with the settings' default, a sender at %p is allowed: %p", (sender, verdict) => {
+    expect(compileAllowlist(settings).allows(sender)).toBe(verdict);
+  });
+
   test.each([
     ["10.0.0.0/33", "0 to 32"],
     ["::/129", "0 to 128"],
@@ -47,6 +62,8 @@ describe("sender allowlist", () => {
     ["10.0.0.0/", "0 to 32"],
     ["example.com", "not an IPv4 or IPv6 address"],
     ["300.1.1.1/8", "not an IPv4 or IPv6 address"],
+    ["010.0.0.0/8", "not an IPv4 or IPv6 address"],
+    ["[::1]/128", "not an IPv4 or IPv6 address"],
   ])("refuses %p, naming it", (cidr, why) => {
     let error: unknown;
     try {

@@ -140,14 +140,21 @@ describe("TCP listener", () => {
     expect(lines.map((l) => l.line)).toEqual([entry(1), entry(2)]);
   });
 
-  test("connections beyond the maximum are refused and counted", async () => {
-    const { listener, counters } = start({ maxConnections: 2 });
-    await connect(listener.port);
-    await connect(listener.port);
+  test("beyond the maximum, a new connection takes the place of one that never sent a line, counted", async () => {
+    const { listener, counters, lines } = start({ maxConnections: 2 });
+    const talking = await connect(listener.port);
+    talking.socket.write(`${entry(1)}\n`);
+    await waitFor(() => lines.length === 1, "the first entry");
+    const silent = await connect(listener.port);
     await waitFor(() => listener.connections === 2, "two connections");
     const third = await connect(listener.port);
-    await waitFor(() => third.closed(), "the third connection to be closed");
-    expect(counters.refusedConnections).toBe(1);
+    await waitFor(() => silent.closed(), "the silent connection to be closed");
+    third.socket.write(`${entry(3)}\n`);
+    talking.socket.write(`${entry(2)}\n`);
+    await waitFor(() => lines.length === 3, "entries on both remaining connections");
+    expect(talking.closed()).toBe(false);
+    expect(counters.evictedConnections).toBe(1);
+    expect(counters.refusedConnections).toBe(0);
   });
 
   test("a port already in use fails with LISTEN_FAILED naming the address and the reason", () => {
