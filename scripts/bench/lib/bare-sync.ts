@@ -1,0 +1,50 @@
+// What a sync of one new KV v2 key costs at the least, done with bare `fetch` and nothing else:
+// the reads and writes Courier makes for it (source metadata and data; on each destination, at
+// once, metadata then a write). The ceiling the throughput benchmark holds Courier against.
+
+import { call, type DoubleProcess } from "./double.ts";
+
+/** syncByHand(source, [east, west], "tp/k1"): east and west now hold secret/tp/k1 as the source does. */
+export async function syncByHand(source: DoubleProcess, destinations: DoubleProcess[], path: string) {
+  await call(source, "GET", `secret/metadata/${path}`);
+  const read = (await call(source, "GET", `secret/data/${path}`)) as { data: { data: unknown } };
+  await Promise.all(
+    destinations.map(async (d) => {
+      await call(d, "GET", `secret/metadata/${path}`, undefined, [404]);
+      await call(d, "POST", `secret/data/${path}`, { data: read.data.data, options: { cas: 0 } });
+    }),
+  );
+}
+
+/** Runs `job` over 0…count-1 with at most `concurrency` at once. */
+export async function pool(count: number, concurrency: number, job: (i: number) => Promise<void>) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await job(next++);
+    }),
+  );
+}
+
+/** Request counts a double keeps (GET /_double/stats). */
+export interface DoubleStats {
+  total: number;
+  by_operation: Record<string, number>;
+}
+
+export function readStats(vault: DoubleProcess): Promise<DoubleStats> {
+  return call(vault, "GET", "/_double/stats") as Promise<DoubleStats>;
+}
+
+export async function resetStats(vault: DoubleProcess): Promise<void> {
+  await call(vault, "DELETE", "/_double/stats");
+}
+
+/** Writes `count` KV v2 secrets secret/<prefix>/k<i> on `vault`, 64 at a time. */
+export async function seed(vault: DoubleProcess, prefix: string, count: number): Promise<void> {
+  await pool(count, 64, async (i) => {
+    await call(vault, "POST", `secret/data/${prefix}/k${i}`, {
+      data: { value: `v${i}`, owner: `team-${i % 7}` },
+    });
+  });
+}
