@@ -5,6 +5,7 @@
 // file and a table on stdout; progress goes to stderr.
 
 import { benchmark as dedup } from "./dedup.ts";
+import { benchmark as doubleSpeed } from "./double-speed.ts";
 import { benchmark as footprint } from "./footprint.ts";
 import { benchmark as ingest } from "./ingest.ts";
 import { benchmark as latency } from "./latency.ts";
@@ -23,6 +24,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   dedup,
   reconcileBenchmark,
   footprint,
+  doubleSpeed,
 ];
 
 if (import.meta.main) {
