@@ -151,7 +151,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     address: listener.address,
     destinations: vaults.destinations.length,
   });
-  passes.start({ scheduler, ring, listener, intervalMs: config.sync.interval });
+  passes.start({ scheduler, ring, listener, counters, intervalMs: config.sync.interval });
 
   return {
     listener,

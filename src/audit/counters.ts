@@ -28,6 +28,12 @@ export interface IngestCounters {
   refusedConnections: number;
   /** Connections closed to make room for a new one when the listener held its maximum. */
   evictedConnections: number;
+  /**
+   * Connections that delivered entries and were then closed by the sender. Vault drops its
+   * connection when a write times out (Courier too slow, or stopped) and may give up on the entry,
+   * so each one asks for a full pass.
+   */
+  endedBySender: number;
   /** Datagrams the kernel dropped for a full receive buffer (read from /proc/net/udp{,6}). */
   udpKernelDrops: number;
 }
@@ -45,6 +51,7 @@ export function createIngestCounters(): IngestCounters {
     stalledConnections: 0,
     refusedConnections: 0,
     evictedConnections: 0,
+    endedBySender: 0,
     udpKernelDrops: 0,
   };
 }

@@ -73,7 +73,7 @@ export class CourierMetrics {
     );
     r.collect(
       "courier_audit_connections_closed_total",
-      "TCP and unix audit connections Courier closed, by reason: stalled (half a line, then silence for the idle timeout), evicted (the quietest one, to make room for a new connection at the maximum), refused (no room could be made).",
+      "TCP and unix audit connections that ended, by reason: stalled (half a line, then silence for the idle timeout: closed by Courier), evicted (the quietest one, closed to make room for a new connection at the maximum), refused (no room could be made), by_sender (closed by the sender after delivering entries; a full pass follows).",
       "counter",
       ["reason"],
       () => (this.#view ? connectionSamples(this.#view.counters) : []),
@@ -204,6 +204,7 @@ export function connectionSamples(counters: IngestCounters): Sample[] {
     { labels: { reason: "stalled" }, value: counters.stalledConnections },
     { labels: { reason: "evicted" }, value: counters.evictedConnections },
     { labels: { reason: "refused" }, value: counters.refusedConnections },
+    { labels: { reason: "by_sender" }, value: counters.endedBySender },
   ];
 }
 

@@ -7,6 +7,7 @@
 // meanwhile are merged and run next.
 
 import type { AgentVaults } from "../agent/vault-settings.ts";
+import type { IngestCounters } from "../audit/counters.ts";
 import type { AuditListener } from "../audit/listeners/types.ts";
 import type { CompiledScope } from "../audit/scope.ts";
 import type { Config } from "../config/schema.ts";
@@ -54,6 +55,8 @@ export interface PassParts {
   scheduler: Scheduler;
   ring: DedupRing;
   listener: AuditListener;
+  /** The ingest counters: a connection the sender closed asks for a pass. */
+  counters?: IngestCounters;
   /** sync.interval in ms; 0 = only the pass at start-up. */
   intervalMs: number;
 }

@@ -1,7 +1,10 @@
 // What asks the agent for a pass besides start-up: the sync.interval timer, mounts the ring marked
-// (overflow, rate limit, too many retries), datagrams the kernel counted as dropped, and a
-// destination that answers again after an outage. Each is cheap to check, so they are polled.
+// (overflow, rate limit, too many retries), datagrams the kernel counted as dropped, a TCP or unix
+// audit connection the sender closed (Vault closes its socket when a write times out, and may give
+// up on that entry), and a destination that answers again after an outage. Each is cheap to
+// check, so they are polled.
 
+import type { IngestCounters } from "../audit/counters.ts";
 import type { AuditListener, UdpListener } from "../audit/listeners/types.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Logger } from "../observe/logger.ts";
@@ -19,6 +22,8 @@ export interface TriggerOptions {
   passes: PassRequester;
   ring: DedupRing;
   listener: AuditListener;
+  /** The ingest counters (for connections the sender ended). */
+  counters?: IngestCounters;
   /** sync.interval in ms; 0 = no periodic pass. */
   intervalMs: number;
   log: Logger;
@@ -30,6 +35,7 @@ export function startPassTriggers(options: TriggerOptions): { stop(): void } {
   const { passes, ring, listener, log } = options;
   const udp = isUdp(listener) ? listener : undefined;
   let drops = 0;
+  let ended = options.counters?.endedBySender ?? 0;
   const poll = setInterval(() => {
     const mounts = ring.takeOverflowedMounts();
     if (mounts.length > 0) passes.request("marked mounts", mounts);
@@ -40,6 +46,14 @@ export function startPassTriggers(options: TriggerOptions): { stop(): void } {
         drops = now;
         passes.request("udp kernel drops");
       }
+    }
+    const endedNow = options.counters?.endedBySender ?? 0;
+    if (endedNow > ended) {
+      log.info("the audit sender closed its connection; entries may have been lost: a full pass follows", {
+        connections: endedNow - ended,
+      });
+      ended = endedNow;
+      passes.request("audit connection closed");
     }
     passes.sweep();
   }, options.pollMs ?? 1_000);

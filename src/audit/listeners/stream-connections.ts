@@ -115,6 +115,8 @@ export function createConnectionSet(
       connection.framer.push(bytes);
     },
     close(socket) {
+      // Connections Courier closed itself (stalled, evicted, refused) have no data by now.
+      if ((socket.data?.lastLine ?? 0) > 0) counters.endedBySender++;
       close(socket);
     },
     // A reset connection is routine (Vault restarting); close() follows and does the accounting.
