@@ -27,12 +27,23 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A UDP port that was free a moment ago: both runs listen on it, so the audit device keeps its address. */
+/**
+ * A UDP port that was free a moment ago: both runs listen on it, so the audit device keeps its
+ * address. Picked below the kernel's ephemeral range (32768 and up), as Courier's own 1269 is:
+ * while Courier is dead the source's device keeps redialling, and a redial's ephemeral local port
+ * can land on the very port it dials (a self-connected socket), which would then hold it.
+ */
 async function freeUdpPort(): Promise<number> {
-  const socket = await Bun.udpSocket({ hostname: "127.0.0.1", port: 0 });
-  const { port } = socket;
-  socket.close();
-  return port;
+  for (;;) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    try {
+      const socket = await Bun.udpSocket({ hostname: "127.0.0.1", port: candidate });
+      socket.close();
+      return candidate;
+    } catch {
+      // taken: try another
+    }
+  }
 }
 
 test("SIGKILL mid-burst, restart: the start-up pass converges and diff finds nothing lost", async () => {
