@@ -17,7 +17,11 @@ export function markdown(rows: RowResult[], ports: PortTakenResult[], options: M
     const during = r.latency.during;
     const lat = `${before.p50} / ${before.p99} / ${before.max} ms → ${during.p50} / ${during.p99} / ${during.max} ms${during.failed ? ` (${during.failed} of ${during.count} failed)` : ""}`;
     const lag = r.lag.during.map((l) => (l.count === 0 ? "none seen" : `${l.p50} / ${l.p99} ms`)).join(" · ");
-    const notes = [...r.notes, ...(r.errors.length ? [`${r.errors.length} error log lines`] : [])].join("; ");
+    const notes = [
+      ...r.notes,
+      ...(r.expectsDrift ? [`expected: ${r.expectsDrift}`] : []),
+      ...(r.errors.length ? [`${r.errors.length} error log lines`] : []),
+    ].join("; ");
     lines.push(
       `| ${r.title} | ${r.inSyncAfterMs === null ? "not in sync" : s(r.inSyncAfterMs)} | ${r.retries.destination} / ${r.retries.source} | ${state} | ${lat} | ${lag} | ${notes} |`,
     );

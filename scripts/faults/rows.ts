@@ -103,17 +103,20 @@ export const ROWS: Row[] = [
     id: "worker-death",
     title: (ms) => `a sync worker thread dying mid-sync, once a second for ${seconds(ms)}`,
     inProcess: true,
+    // One worker thread, so the one killed is the one holding the syncs.
+    flags: ["--worker.concurrency=1"],
     durationMs: { full: 10_000, quick: 3_000 },
     async start({ world, note }) {
       const agent = world.agent!;
       let kills = 0;
+      let last = 0;
+      // Watched closely, so the kill lands while a sync is running: a worker killed idle proves nothing.
       const timer = setInterval(() => {
-        // Only while it holds syncs: a worker killed idle proves nothing.
-        if (agent.workers.inflight > 0) {
-          agent.workers.killWorker(kills % 2);
-          kills++;
-        }
-      }, 1_000);
+        if (performance.now() - last < 1_000 || agent.workers.inflight === 0) return;
+        agent.workers.killWorker(0);
+        kills++;
+        last = performance.now();
+      }, 1);
       return async () => {
         clearInterval(timer);
         note(`${kills} workers killed while holding syncs`);
