@@ -44,13 +44,19 @@ export class MountRefresher {
   /** Asks for a refresh of one namespace; `line` (if given) is classified again after it. */
   request(namespace: string, line?: string): void {
     const running = this.#running.has(namespace);
+    // A line that cannot wait is classified again at once, against the table as it is (and so
+    // counted, as unknown_mount most likely): dropped, but never uncounted.
     if (!running && this.#running.size >= MAX_PENDING_NAMESPACES) {
       this.droppedRequests++;
+      if (line !== undefined) this.replay(line);
       return;
     }
     if (line !== undefined) {
-      if (this.#waiting.length >= MAX_WAITING_LINES) this.droppedWhileWaiting++;
-      else this.#waiting.push({ namespace, line });
+      if (this.#waiting.length < MAX_WAITING_LINES) this.#waiting.push({ namespace, line });
+      else {
+        this.droppedWhileWaiting++;
+        this.replay(line);
+      }
     }
     if (running) return;
     const now = Date.now();

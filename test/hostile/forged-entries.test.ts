@@ -147,6 +147,23 @@ describe("forged entries from an allowed address", () => {
 });
 
 describe("a flood of forged hints", () => {
+  test("naming a thousand namespaces the source does not have costs it ~10 mount-table reads a second", async () => {
+    const stats = h.doubles.source.ctx.stats;
+    await Bun.sleep(1200); // refreshes asked for by the tests above have run
+    stats.reset();
+    const before = await entriesCounted();
+    const lines = Array.from({ length: 1000 }, (_, i) => forged("update", "secret/data/x", `forged-${i}/`));
+    await sendAuditLines(h.listening, lines);
+    await Bun.sleep(2000);
+    // One read per namespace at most, and no faster than one every 100 ms: ~20 in 2 s, not 1,000.
+    expect(stats.total).toBeLessThanOrEqual(25);
+    expect(stats.total).toBeGreaterThan(5);
+    // Only so many namespaces wait for a read (64); each line is counted once, looked up or not.
+    await eventually(async () => expect(await entriesCounted()).toBe(before + 1000), { timeoutMs: 10_000 });
+    expect(stats.total).toBeLessThanOrEqual(70);
+    for (const stats of destinationStats()) expect(writesSeen(stats)).toBe(0);
+  }, 20_000);
+
   test("is held near --audit.max_rate: the source's request rate stays bounded while it lasts", async () => {
     const stats = h.doubles.source.ctx.stats;
     await Bun.sleep(1200); // the token bucket fills up again
