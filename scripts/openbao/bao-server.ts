@@ -26,11 +26,20 @@ export interface BaoServer {
   stop(): Promise<void>;
 }
 
-export async function startBaoServer(bao: string, token = "root"): Promise<BaoServer> {
+export interface BaoServerOptions {
+  token?: string;
+  /** HCL merged over -dev (default: CONFORMANCE_CONFIG), e.g. an `audit "socket" …` block. */
+  config?: string;
+  /** The listen port; its successor must be free too. Default: a free pair. */
+  port?: number;
+}
+
+export async function startBaoServer(bao: string, options: BaoServerOptions = {}): Promise<BaoServer> {
+  const token = options.token ?? "root";
   const dir = mkdtempSync(join(tmpdir(), "courier-bao-"));
-  const config = join(dir, "conformance.hcl");
-  writeFileSync(config, CONFORMANCE_CONFIG);
-  const port = await freePortPair();
+  const config = join(dir, "server.hcl");
+  writeFileSync(config, options.config ?? CONFORMANCE_CONFIG);
+  const port = options.port ?? (await freePortPair());
   const address = `http://${HOST}:${port}`;
   const proc = Bun.spawn(
     [
@@ -90,7 +99,7 @@ async function healthy(address: string): Promise<boolean> {
  * below Linux's ephemeral range (32768 and up), where a busy machine's outgoing connections take
  * the neighbour of almost every port the kernel would hand a listener.
  */
-async function freePortPair(): Promise<number> {
+export async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
     if ((await listenOn(port)) !== undefined && (await listenOn(port + 1)) !== undefined) return port;
