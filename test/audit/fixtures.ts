@@ -1,11 +1,11 @@
-// Audit lines from ../shared/fixtures/vault-audit, one string per entry, and the mount tables of
+// Audit lines from test/fixtures/vault-audit, one string per entry, and the mount tables of
 // the servers that wrote them.
 
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InMemoryMountTable } from "../../src/audit/mount-table.ts";
 
-export const FIXTURES = join(import.meta.dir, "../../../shared/fixtures/vault-audit");
+export const FIXTURES = join(import.meta.dir, "../fixtures/vault-audit");
 
 export interface FixtureLine {
   /** "real/vg-kv1-create.jsonl#1" */

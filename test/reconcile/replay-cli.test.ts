@@ -1,4 +1,4 @@
-// courier replay against the audit lines real Vault servers wrote (../shared/fixtures), with a
+// courier replay against the audit lines real Vault servers wrote (test/fixtures), with a
 // source double whose mounts match the server that wrote most of them (Vault ≈1.4, 2020): kv/ is
 // KV v1, kv-v2/ is KV v2, transit/, pki/, pki_int/ and totp/ are other engines.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { courier, ROOT } from "../support/courier-process.ts";
 import { ok, startVault, type Vault } from "../sync/vault-fixture.ts";
 
-const REAL = join(ROOT, "..", "shared", "fixtures", "vault-audit", "real");
+const REAL = join(ROOT, "test", "fixtures", "vault-audit", "real");
 const FILES = readdirSync(REAL)
   .filter((file) => file.endsWith(".jsonl"))
   .sort();

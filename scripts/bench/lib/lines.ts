@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InMemoryMountTable } from "../../../src/audit/mount-table.ts";
 
-export const FIXTURES = join(import.meta.dir, "../../../../shared/fixtures/vault-audit");
+export const FIXTURES = join(import.meta.dir, "../../../test/fixtures/vault-audit");
 const TEMPLATE = join(FIXTURES, "derived/kv2-data-write-update.jsonl");
 
 /** Every fixture entry as one compact line (pretty .json files compacted, fragments skipped). */

@@ -1,4 +1,4 @@
-// The double's audit entries have the shape real Vault's have: each real line in the shared
+// The double's audit entries have the shape real Vault's have: each real line in the
 // fixtures is matched with the double's entry for the same kind of request.
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -12,7 +12,7 @@ import { hasher } from "./hmac.ts";
 import { multiErrorText } from "./multierror.ts";
 import { keyOrders, missingFrom, shapeOf } from "./shape.ts";
 
-const REAL = join(import.meta.dir, "../../../../../shared/fixtures/vault-audit/real");
+const REAL = join(import.meta.dir, "../../../fixtures/vault-audit/real");
 const hash = hasher(new TextEncoder().encode("test-key"));
 const policy: FormatPolicy = { raw: false, hmacAccessor: true, elideListResponses: false };
 const now = Date.parse("2025-06-04T20:02:46.117Z");
