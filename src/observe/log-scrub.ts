@@ -1,10 +1,17 @@
 // The last guard before a log line leaves the process: whatever a caller passed, anything that
 // looks like a Vault token, any audit HMAC, and every token value Courier was configured with is
 // replaced by "***". It works on the finished text, so no field, message or error escapes it.
+// A short registered value (a dev server's "root") is replaced only where it stands alone, so that
+// a path such as secret/rootkey stays readable; a long one is replaced wherever it appears.
 
 export const SCRUBBED = "***";
 /** Shorter registered values are not scrubbed; "root" (a dev server's token) still is. */
 export const MIN_SECRET_LENGTH = 4;
+/** Registered values shorter than this are scrubbed only as a whole word; real tokens are longer. */
+export const WHOLE_WORD_BELOW = 16;
+// What may stand next to a short secret for it to count as part of a longer word or path: the
+// characters of tokens, key paths and identifiers.
+const WORD_CHAR = "[A-Za-z0-9._/-]";
 
 // Vault ≥ 1.10 tokens: hvs. (service), hvb. (batch), hvr. (recovery), then 20+ URL-safe chars.
 // Older Vault: s. / b. / r. followed by 24+ alphanumerics. Audit HMACs: hmac-sha256:<hex>.
@@ -22,6 +29,7 @@ export interface Scrubber {
 
 /**
  * scrubber(["t0ps3cret"]).scrub('token "t0ps3cret" and hvs.ABCDEFGHIJKLMNOPQRSTUVWX') → 'token "***" and ***'
+ * scrubber(["root"]).scrub('key="secret/rootkey" token=root') → 'key="secret/rootkey" token=***'
  */
 export function createScrubber(secrets: readonly string[] = []): Scrubber {
   const known = new Set<string>();
@@ -32,7 +40,13 @@ export function createScrubber(secrets: readonly string[] = []): Scrubber {
     known.add(secret);
     // The value as written, and as JSON writes it inside a string.
     known.add(JSON.stringify(secret).slice(1, -1));
-    const alternatives = [...known].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    const alternatives = [...known]
+      .sort((a, b) => b.length - a.length)
+      .map((value) =>
+        value.length < WHOLE_WORD_BELOW
+          ? `(?<!${WORD_CHAR})${escapeRegExp(value)}(?!${WORD_CHAR})`
+          : escapeRegExp(value),
+      );
     matcher = new RegExp(alternatives.join("|"), "g");
   };
   for (const secret of secrets) add(secret);

@@ -138,6 +138,28 @@ describe("the redaction guard", () => {
     expect(scrubber.scrub("about the root token")).toBe("about the *** token");
   });
 
+  test("a short registered token is scrubbed where it stands alone, not inside a path or a word", () => {
+    const scrubber = createScrubber(["root"]);
+    const line = JSON.stringify({
+      msg: "synced",
+      key: "kv secret/rootkey",
+      dir: "secret/root/x",
+      token: "root",
+    });
+    expect(JSON.parse(scrubber.scrub(line))).toEqual({
+      msg: "synced",
+      key: "kv secret/rootkey",
+      dir: "secret/root/x",
+      token: "***",
+    });
+    expect(scrubber.scrub("X-Vault-Token: root, uprooted")).toBe("X-Vault-Token: ***, uprooted");
+  });
+
+  test("a long registered token is scrubbed wherever it appears, even glued to other text", () => {
+    const token = "file-token-0123456789abcdef";
+    expect(createScrubber([token]).scrub(`secret/${token}x and a${token}`)).toBe("secret/***x and a***");
+  });
+
   test("ordinary text is left alone", () => {
     const text = 'listening address=udp://127.0.0.1:1269 mount=secret/ key="kv secret/app/db" s.short';
     expect(createScrubber().scrub(text)).toBe(text);
