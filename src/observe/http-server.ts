@@ -5,7 +5,7 @@
 import { parseHostPort } from "../config/addresses.ts";
 import { Invalid } from "../config/values.ts";
 import { CourierError } from "../errors.ts";
-import { CONTENT_TYPE } from "./prometheus-text.ts";
+import { CONTENT_TYPE } from "./prometheus.ts";
 import type { Readiness } from "./readiness.ts";
 
 export interface HttpHandlers {

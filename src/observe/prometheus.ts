@@ -1,20 +1,7 @@
 // A small Prometheus registry: counters and gauges with labels, histograms, and families whose
 // samples are read only when scraped (queue depth, ingest counters), rendered in the text format.
-// Small on purpose: Courier needs a dozen families, not a client library.
-
-import { Histogram } from "./prometheus-histogram.ts";
-import { SeriesTable } from "./prometheus-series.ts";
-import {
-  checkFamily,
-  familyHeader,
-  formatLabels,
-  formatValue,
-  type Labels,
-  labelValues,
-} from "./prometheus-text.ts";
-
-export { Histogram } from "./prometheus-histogram.ts";
-export type { Labels } from "./prometheus-text.ts";
+// Small on purpose: Courier needs a dozen families, not a client library. Below the registry: the
+// series table every family keeps, the histogram, and the text format's own rules.
 
 /** One sample a scrape-time family reports. */
 export interface Sample {
@@ -148,4 +135,180 @@ class Collected implements Family {
     }
     return text;
   }
+}
+
+// The series of one metric family: one per label set, made the first time it is used and rendered
+// in that order. Counters, gauges and histograms differ only in what a series holds.
+export interface Series<T> {
+  /** Label values in the family's declared order. */
+  values: string[];
+  state: T;
+}
+
+export class SeriesTable<T> {
+  readonly #series = new Map<string, Series<T>>();
+
+  /** Checks the family's names; `empty` makes the state of a series that has seen nothing. */
+  constructor(
+    readonly name: string,
+    readonly labelNames: readonly string[],
+    private readonly empty: () => T,
+  ) {
+    checkFamily(name, labelNames);
+  }
+
+  /** The state for `labels`, made on first use; labels missing or extra throw, naming the family's. */
+  get(labels: Labels): T {
+    const values = labelValues(this.name, this.labelNames, labels);
+    const key = JSON.stringify(values);
+    let series = this.#series.get(key);
+    if (!series) {
+      series = { values, state: this.empty() };
+      this.#series.set(key, series);
+    }
+    return series.state;
+  }
+
+  /** Without labels there is exactly one series: made now, a scrape shows it at zero before the first change. */
+  showUnlabelled(): void {
+    if (this.labelNames.length === 0) this.get({});
+  }
+
+  [Symbol.iterator](): IterableIterator<Series<T>> {
+    return this.#series.values();
+  }
+}
+
+// A Prometheus histogram: counts per upper bound, a sum and a count, per label set. Buckets are
+// cumulative in the exposition (each `le` counts everything at or below it, `+Inf` equals the
+// count), which is what histogram_quantile() expects.
+interface Buckets {
+  /** Observations per bucket, not cumulative; the last slot is +Inf. */
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export class Histogram {
+  readonly #bounds: readonly number[];
+  readonly #series: SeriesTable<Buckets>;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    buckets: readonly number[],
+    readonly labelNames: readonly string[] = [],
+  ) {
+    this.#series = new SeriesTable(name, labelNames, () => ({
+      counts: this.#bounds.map(() => 0),
+      sum: 0,
+      count: 0,
+    }));
+    if (labelNames.includes("le")) throw new Error(`${name}: "le" is the bucket label and cannot be used`);
+    if (
+      buckets.length === 0 ||
+      buckets.some((b, i) => !Number.isFinite(b) || (i > 0 && b <= (buckets[i - 1] as number)))
+    ) {
+      throw new Error(`${name}: buckets must be finite and strictly increasing, got [${buckets.join(", ")}]`);
+    }
+    this.#bounds = [...buckets, Number.POSITIVE_INFINITY];
+    this.#series.showUnlabelled();
+  }
+
+  /** Records one value (for a duration: seconds). */
+  observe(value: number, labels: Labels = {}): void {
+    const series = this.#series.get(labels);
+    const index = this.#bounds.findIndex((bound) => value <= bound);
+    // NaN is at or below no bound: it still counts, in +Inf, as Prometheus' own clients do.
+    series.counts[index === -1 ? series.counts.length - 1 : index]! += 1;
+    series.sum += value;
+    series.count += 1;
+  }
+
+  render(): string {
+    let text = familyHeader(this.name, this.help, "histogram");
+    const names = [...this.labelNames, "le"];
+    for (const { values, state: series } of this.#series) {
+      let cumulative = 0;
+      this.#bounds.forEach((bound, i) => {
+        cumulative += series.counts[i] ?? 0;
+        const labels = formatLabels(names, [...values, formatValue(bound)]);
+        text += `${this.name}_bucket${labels} ${cumulative}\n`;
+      });
+      const labels = formatLabels(this.labelNames, values);
+      text += `${this.name}_sum${labels} ${formatValue(series.sum)}\n`;
+      text += `${this.name}_count${labels} ${series.count}\n`;
+    }
+    return text;
+  }
+}
+
+// The text exposition format (version 0.0.4): names, escaping and number formatting. Prometheus
+// parses it with strict rules (a stray quote in a label value loses the whole scrape), so
+// everything that reaches a line passes through here.
+
+export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+export type Labels = Readonly<Record<string, string>>;
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** checkMetricName("courier_sync_total") → ok; checkMetricName("courier-sync") → throws */
+export function checkMetricName(name: string): void {
+  if (!METRIC_NAME.test(name)) throw new Error(`not a Prometheus metric name: ${JSON.stringify(name)}`);
+}
+
+/** checkLabelName("destination") → ok; checkLabelName("__name__") → throws (reserved) */
+export function checkLabelName(name: string): void {
+  if (!LABEL_NAME.test(name) || name.startsWith("__")) {
+    throw new Error(`not a Prometheus label name: ${JSON.stringify(name)}`);
+  }
+}
+
+/** escapeLabelValue('a "b"\\c\nd') → 'a \\"b\\"\\\\c\\nd' (backslash, quote and newline escaped) */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** escapeHelp('a\\b\nc "d"') → 'a\\\\b\\nc "d"' (quotes stay as they are in HELP text) */
+export function escapeHelp(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+
+/** formatValue(0.25) → "0.25"; formatValue(Infinity) → "+Inf"; formatValue(NaN) → "NaN" */
+export function formatValue(value: number): string {
+  if (value === Number.POSITIVE_INFINITY) return "+Inf";
+  if (value === Number.NEGATIVE_INFINITY) return "-Inf";
+  return String(value);
+}
+
+/**
+ * The label part of a sample line, in the order the names are given; empty when there are none.
+ * formatLabels(["destination","result"], ["http://b:8200","written"]) → '{destination="http://b:8200",result="written"}'
+ */
+export function formatLabels(names: readonly string[], values: readonly string[]): string {
+  if (names.length === 0) return "";
+  const pairs = names.map((name, i) => `${name}="${escapeLabelValue(values[i] ?? "")}"`);
+  return `{${pairs.join(",")}}`;
+}
+
+/** The two comment lines that open a family: "# HELP name text\n# TYPE name counter\n". */
+export function familyHeader(name: string, help: string, type: string): string {
+  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
+}
+
+/** Label values in the declared order, or an error naming what was missing or extra. */
+export function labelValues(metric: string, names: readonly string[], labels: Labels): string[] {
+  const given = Object.keys(labels);
+  if (given.length !== names.length || names.some((name) => !(name in labels))) {
+    throw new Error(`${metric} takes labels [${names.join(", ")}], was given [${given.join(", ")}]`);
+  }
+  return names.map((name) => labels[name] as string);
+}
+
+/** Checks a family's name and label names once, when it is made. */
+export function checkFamily(name: string, labelNames: readonly string[]): void {
+  checkMetricName(name);
+  for (const label of labelNames) checkLabelName(label);
 }

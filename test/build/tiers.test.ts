@@ -19,9 +19,9 @@ test("every test folder belongs to exactly one tier", () => {
     .filter((entry) => entry.isDirectory() && entry.name !== "fixtures")
     .map((entry) => entry.name)
     .sort();
-  const owners = folders.map((folder) => [
+  const owners = folders.map((folder) => ({
     folder,
-    tiers.filter((t) => t.folders.includes(folder)).map((t) => t.name),
-  ]);
-  expect(owners.filter(([, names]) => names.length !== 1)).toEqual([]);
+    tiers: tiers.filter((t) => t.folders.includes(folder)).map((t) => t.name),
+  }));
+  expect(owners.filter((owner) => owner.tiers.length !== 1)).toEqual([]);
 });

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { Registry } from "../../src/observe/prometheus.ts";
 import {
   escapeHelp,
   escapeLabelValue,
   formatLabels,
   formatValue,
-} from "../../src/observe/prometheus-text.ts";
+  Registry,
+} from "../../src/observe/prometheus.ts";
 import { parseExposition, sampleValue } from "./metrics-exposition.ts";
 
 describe("the text exposition format", () => {
