@@ -15,10 +15,8 @@
 
 import { type FSWatcher, watch } from "node:fs";
 import { basename, dirname } from "node:path";
-import { DEFAULT_CHUNK_BYTES } from "./file-cursor.ts";
-import { FileFollower } from "./file-follower.ts";
-import { createOffsetSaver, DEFAULT_SAVE_INTERVAL_MS } from "./file-offset-saver.ts";
-import { describe, loadOffsets } from "./file-offset-store.ts";
+import { DEFAULT_CHUNK_BYTES, FileFollower } from "./file-follower.ts";
+import { createOffsetSaver, DEFAULT_SAVE_INTERVAL_MS, describe, loadOffsets } from "./file-offsets.ts";
 import { type AuditListener, framerOptions, guardedOnLine, type ListenerOptions } from "./types.ts";
 
 export const DEFAULT_POLL_INTERVAL_MS = 250;
