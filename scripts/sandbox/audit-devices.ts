@@ -4,7 +4,7 @@
 // does). Vault and the double take them over the API; OpenBao refuses audit devices created over
 // the API unless unsafe_allow_api_audit_creation is set, so for bao they go into a config file
 // merged over -dev, as declarative `audit "<type>" "<path>" { … }` blocks.
-import type { DeviceSpec } from "../../src/setup/audit-device.ts";
+import { type DeviceSpec, SOCKET_DEVICE_OPTIONS } from "../../src/setup/audit-device.ts";
 import { serverConfigBlock } from "../../src/setup/server-config-block.ts";
 import { vaultCall } from "./vault-http.ts";
 
@@ -20,7 +20,8 @@ export function sandboxAuditDevices(auditPort: number, auditLog: string): Device
       path: "courier",
       type: "socket",
       description: "Courier audit device",
-      options: { address: `127.0.0.1:${auditPort}`, socket_type: "udp" },
+      // The options `courier setup` gives its socket device, so the sandbox lists big folders as a real source would.
+      options: { address: `127.0.0.1:${auditPort}`, socket_type: "udp", ...SOCKET_DEVICE_OPTIONS },
     },
   ];
 }

@@ -34,7 +34,8 @@ export function socketDevice(config: Config): DeviceSpec | { tails: string } {
   return device(config, { address: dialAddress(address.host, address.port), socket_type: address.transport });
 }
 
-function device(config: Config, options: Record<string, string>): DeviceSpec {
+function device(config: Config, transport: Record<string, string>): DeviceSpec {
+  const options = { ...transport, ...SOCKET_DEVICE_OPTIONS };
   if (config.audit.prefix !== "") options.prefix = config.audit.prefix;
   return {
     path: config.vault.audit_path,
@@ -43,6 +44,15 @@ function device(config: Config, options: Record<string, string>): DeviceSpec {
     options,
   };
 }
+
+/**
+ * Options every socket device of Courier's carries. A LIST's response entry holds every key it
+ * returns, each HMAC'd (about 80 bytes a key): past roughly 800 keys it no longer fits one UDP
+ * datagram, the device fails it, and a source with no other device answers that LIST 500 —
+ * Courier's own full passes list folders too. A LIST changes nothing, so Courier needs nothing
+ * from its entry: with elide_list_responses Vault writes the count of keys instead.
+ */
+export const SOCKET_DEVICE_OPTIONS: Readonly<Record<string, string>> = { elide_list_responses: "true" };
 
 /** The file device that `--file-audit PATH` adds beside it, at "<audit_path>-file". */
 export function fileDevice(config: Config, filePath: string): DeviceSpec {

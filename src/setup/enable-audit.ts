@@ -110,25 +110,37 @@ async function listDevices(source: SetupVault): Promise<Record<string, unknown>>
   return body.data ?? body;
 }
 
-/** Vault stops answering when no device can record a request: one socket device alone is fragile. */
+/**
+ * Vault stops answering when no device can record a request: one socket device alone is fragile.
+ * Over UDP an entry larger than one datagram cannot be sent at all, so it is said either way.
+ */
 function warnIfOnlyDevice(
   existing: Record<string, unknown>,
   devices: readonly DeviceSpec[],
   journal: Journal,
 ): void {
-  const ours = new Set(devices.map((device) => `${device.path}/`));
-  if (Object.keys(existing).some((path) => !ours.has(path)) || devices.some((d) => d.type === "file")) return;
   const socket = devices.find((device) => device.type === "socket");
   if (!socket) return;
   const udp = socket.options.socket_type === "udp";
+  const ours = new Set(devices.map((device) => `${device.path}/`));
+  const alone =
+    !Object.keys(existing).some((path) => !ours.has(path)) && !devices.some((d) => d.type === "file");
+  if (!alone) {
+    if (udp) journal.say(`${UDP_TOO_LARGE} the full passes repair what it missed. ${LARGE_SECRETS}`);
+    return;
+  }
   journal.warn(
     `${socket.path}/ will be the source's only audit device. ${
       udp
-        ? "Over UDP Vault keeps answering while Courier is down, but what it sends then is lost until the next full pass."
+        ? `Over UDP Vault keeps answering while Courier is down, but what it sends then is lost until the next full pass. ${UDP_TOO_LARGE} with no other device Vault refuses that request (500). ${LARGE_SECRETS}`
         : "Vault refuses every request that no audit device can record, so the source stops answering whenever Courier is not listening."
     } Add a second device: rerun with --file-audit /var/log/vault/audit.log`,
   );
 }
+
+const UDP_TOO_LARGE =
+  "An audit entry too large for one UDP datagram (about 64 KB: a secret with many or long fields) is lost whatever Courier does;";
+const LARGE_SECRETS = "For large secrets use a tcp:// address or a file device (file://) instead of UDP.";
 
 function devicePath(device: DeviceSpec): string {
   return `sys/audit/${device.path}`;

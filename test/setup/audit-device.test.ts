@@ -19,7 +19,7 @@ const UDP: DeviceSpec = {
   path: "courier",
   type: "socket",
   description: "Courier audit device",
-  options: { address: "127.0.0.1:1269", socket_type: "udp" },
+  options: { address: "127.0.0.1:1269", socket_type: "udp", elide_list_responses: "true" },
 };
 
 describe("the device for vault.audit_address", () => {
@@ -30,9 +30,14 @@ describe("the device for vault.audit_address", () => {
     ["tcp://[::1]:9000", { address: "[::1]:9000", socket_type: "tcp" }],
     ["udp://0.0.0.0:1269", { address: "127.0.0.1:1269", socket_type: "udp" }],
     ["unix:///run/courier/audit.sock", { address: "/run/courier/audit.sock", socket_type: "unix" }],
-  ])("%s → options %o", async (address, options) => {
+  ])("%s → options %o, list responses elided", async (address, options) => {
     const device = socketDevice(await configWith([`--vault.audit_address=${address}`]));
-    expect(device).toEqual({ path: "courier", type: "socket", description: "Courier audit device", options });
+    expect(device).toEqual({
+      path: "courier",
+      type: "socket",
+      description: "Courier audit device",
+      options: { ...options, elide_list_responses: "true" },
+    });
   });
 
   test("path, description and prefix come from their settings", async () => {
@@ -45,7 +50,12 @@ describe("the device for vault.audit_address", () => {
       path: "team/courier",
       type: "socket",
       description: "to courier",
-      options: { address: "127.0.0.1:1269", socket_type: "udp", prefix: "@cee:" },
+      options: {
+        address: "127.0.0.1:1269",
+        socket_type: "udp",
+        elide_list_responses: "true",
+        prefix: "@cee:",
+      },
     });
   });
 
@@ -81,7 +91,19 @@ describe("the device for vault.audit_address", () => {
 
 describe("comparing an enabled device with the wanted one", () => {
   test.each([
-    ["the same options", { type: "socket", options: { address: "127.0.0.1:1269", socket_type: "udp" } }, []],
+    [
+      "the same options",
+      {
+        type: "socket",
+        options: { address: "127.0.0.1:1269", socket_type: "udp", elide_list_responses: "true" },
+      },
+      [],
+    ],
+    [
+      "a device an older setup enabled, which writes every key of a LIST",
+      { type: "socket", options: { address: "127.0.0.1:1269", socket_type: "udp" } },
+      ['elide_list_responses is "false", not "true"'],
+    ],
     [
       "defaults spelled out count as the same",
       {
@@ -90,6 +112,7 @@ describe("comparing an enabled device with the wanted one", () => {
         options: {
           address: "127.0.0.1:1269",
           socket_type: "udp",
+          elide_list_responses: "true",
           format: "json",
           hmac_accessor: "true",
           log_raw: "false",
@@ -100,11 +123,23 @@ describe("comparing an enabled device with the wanted one", () => {
     [
       "another address and type",
       { type: "socket", options: { address: "127.0.0.1:9999" } },
-      ['address is "127.0.0.1:9999", not "127.0.0.1:1269"', 'socket_type is "tcp", not "udp"'],
+      [
+        'address is "127.0.0.1:9999", not "127.0.0.1:1269"',
+        'elide_list_responses is "false", not "true"',
+        'socket_type is "tcp", not "udp"',
+      ],
     ],
     [
       "an option Courier does not set",
-      { type: "socket", options: { address: "127.0.0.1:1269", socket_type: "udp", log_raw: "true" } },
+      {
+        type: "socket",
+        options: {
+          address: "127.0.0.1:1269",
+          socket_type: "udp",
+          elide_list_responses: "true",
+          log_raw: "true",
+        },
+      },
       ['log_raw is "true", not "false"'],
     ],
     [
@@ -139,14 +174,17 @@ describe("OpenBao's refusal to create audit devices through the API", () => {
     expect(isApiAuditRefusal({ status, body })).toBe(expected);
   });
 
-  test("the server-config block to add instead has two labels, type then path", () => {
-    expect(serverConfigBlock(UDP)).toBe(
+  test("the server-config block to add instead has two labels, type then path, and elides list responses", async () => {
+    const device = socketDevice(await configWith([]));
+    if ("tails" in device) throw new Error("a socket address needs a socket device");
+    expect(serverConfigBlock(device)).toBe(
       [
         'audit "socket" "courier" {',
         '  description = "Courier audit device"',
         "  options {",
-        '    address     = "127.0.0.1:1269"',
-        '    socket_type = "udp"',
+        '    address              = "127.0.0.1:1269"',
+        '    elide_list_responses = "true"',
+        '    socket_type          = "udp"',
         "  }",
         "}",
         "",

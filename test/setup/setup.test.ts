@@ -70,7 +70,7 @@ describe("a fresh setup", () => {
     expect((await devices())["courier/"]).toMatchObject({
       type: "socket",
       description: "Courier audit device",
-      options: { address: `127.0.0.1:${courier.port}`, socket_type: "udp" },
+      options: { address: `127.0.0.1:${courier.port}`, socket_type: "udp", elide_list_responses: "true" },
     });
     await waitFor(() => courier.lines.length > 0, "the test entry");
     expect(auditPaths(courier.lines)[0]).toBe("sys/audit/test");
@@ -91,13 +91,27 @@ describe("a fresh setup", () => {
     expect(run.err).toContain("rerun with --file-audit /var/log/vault/audit.log");
   });
 
-  test("says nothing of an only device when the source has another one", async () => {
+  test("over UDP, warns that an entry too large for a datagram is lost and points large secrets elsewhere", async () => {
+    const run = await setup();
+    expect(run.err).toContain(
+      "An audit entry too large for one UDP datagram (about 64 KB: a secret with many or long fields) is lost whatever Courier does; with no other device Vault refuses that request (500).",
+    );
+    expect(run.err).toContain(
+      "For large secrets use a tcp:// address or a file device (file://) instead of UDP.",
+    );
+  });
+
+  test("says nothing of an only device when the source has another one, but still names UDP's size limit", async () => {
     const other = await source.api("PUT", "sys/audit/file", {
       type: "file",
       options: { file_path: join(scratch, "a.log") },
     });
     expect(other.status).toBe(204);
-    expect((await setup()).err).toBe("");
+    const run = await setup();
+    expect(run.err).toBe("");
+    expect(run.out).toContain(
+      "An audit entry too large for one UDP datagram (about 64 KB: a secret with many or long fields) is lost whatever Courier does; the full passes repair what it missed.",
+    );
   });
 });
 
@@ -117,11 +131,53 @@ describe("a second run", () => {
   });
 });
 
+describe("a device an older setup enabled, which writes every key of a LIST into its entry", () => {
+  beforeEach(async () => {
+    const older = { type: "socket", options: { address: `127.0.0.1:${courier.port}`, socket_type: "udp" } };
+    expect((await source.api("PUT", "sys/audit/courier", older)).status).toBe(204);
+  });
+
+  test("is reported, and left as it was", async () => {
+    const error = await failure(setup());
+    expect(error.exitCode).toBe(7);
+    expect(error.message.split("\n")[0]).toBe(
+      `source ${source.address} already has an audit device at courier/ with other options: elide_list_responses is "false", not "true"`,
+    );
+    expect((await devices())["courier/"]?.options.elide_list_responses).toBeUndefined();
+  });
+
+  test("is changed with --force, after which a LIST's entry carries the count of keys", async () => {
+    const run = await setup(["--force"]);
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(`replaced audit device courier/ (socket, udp to 127.0.0.1:${courier.port})`);
+    expect((await devices())["courier/"]?.options.elide_list_responses).toBe("true");
+    for (const key of ["a", "b", "c"]) {
+      expect((await source.api("POST", `secret/data/folder/${key}`, { data: { v: key } })).status).toBe(200);
+    }
+    expect((await source.api("GET", "secret/metadata/folder/?list=true")).body.data.keys).toEqual([
+      "a",
+      "b",
+      "c",
+    ]);
+    const listed = () =>
+      courier.lines
+        .map((line) => JSON.parse(line))
+        .find((e) => e.type === "response" && e.request.operation === "list");
+    await waitFor(() => listed() !== undefined, "the LIST's response entry");
+    expect(listed().response.data).toEqual({ keys: 3 });
+  });
+});
+
 describe("a device at that path with other options", () => {
   beforeEach(async () => {
     const other = {
       type: "socket",
-      options: { address: `127.0.0.1:${courier.port}`, socket_type: "udp", log_raw: "true" },
+      options: {
+        address: `127.0.0.1:${courier.port}`,
+        socket_type: "udp",
+        elide_list_responses: "true",
+        log_raw: "true",
+      },
     };
     expect((await source.api("PUT", "sys/audit/courier", other)).status).toBe(204);
   });
@@ -142,6 +198,7 @@ describe("a device at that path with other options", () => {
     expect((await devices())["courier/"]?.options).toEqual({
       address: `127.0.0.1:${courier.port}`,
       socket_type: "udp",
+      elide_list_responses: "true",
     });
   });
 });
@@ -193,7 +250,11 @@ describe("a TCP or unix address", () => {
     expect(run.out).toContain(
       `Vault's test entry reached unix://${socket}, where setup listened in Courier's place`,
     );
-    expect((await devices())["courier/"]?.options).toEqual({ address: socket, socket_type: "unix" });
+    expect((await devices())["courier/"]?.options).toEqual({
+      address: socket,
+      socket_type: "unix",
+      elide_list_responses: "true",
+    });
     expect(existsSync(socket)).toBe(false);
   });
 });
@@ -224,8 +285,9 @@ describe("OpenBao, which refuses to create audit devices through the API", () =>
         'audit "socket" "courier" {',
         '  description = "Courier audit device"',
         "  options {",
-        `    address     = "127.0.0.1:${courier.port}"`,
-        '    socket_type = "udp"',
+        `    address              = "127.0.0.1:${courier.port}"`,
+        '    elide_list_responses = "true"',
+        '    socket_type          = "udp"',
         "  }",
         "}",
       ].join("\n"),
@@ -266,7 +328,7 @@ describe("--dry-run", () => {
     ])
       expect(lines).toContain(call);
     expect(lines).toContain(
-      `would send PUT ${source.address}/v1/sys/audit/courier {"type":"socket","description":"Courier audit device","options":{"address":"127.0.0.1:${courier.port}","socket_type":"udp"}}`,
+      `would send PUT ${source.address}/v1/sys/audit/courier {"type":"socket","description":"Courier audit device","options":{"address":"127.0.0.1:${courier.port}","socket_type":"udp","elide_list_responses":"true"}}`,
     );
     expect(lines).toContain(`would write ${join(scratch, "courier-source.token")} (mode 0600)`);
     expect(lines).toContain(`would write ${config} (mode 0644)`);
