@@ -3,7 +3,7 @@
 // cannot be read decides nothing, so it never leads to a delete.
 
 import type { SyncKey } from "../sync-key.ts";
-import { mountTableChanged } from "../vault/call-error.ts";
+import { mountTableChanged, VaultCallError } from "../vault/call-error.ts";
 import type { MountInfo } from "../vault/types.ts";
 import { applyPlan, type Done } from "./apply.ts";
 import type { KeyState } from "./key-state.ts";
@@ -60,6 +60,9 @@ export async function syncKey(
   return { destinations: outcomes };
 }
 
+/** Waits, in turn, for a new KV v2 mount to finish upgrading its storage: 3.1 s in all. */
+const UPGRADE_WAITS_MS = [100, 200, 400, 800, 1600];
+
 async function syncDestination(
   destination: SyncVault,
   key: SyncKey,
@@ -67,7 +70,9 @@ async function syncDestination(
   options: SyncOptions,
 ): Promise<DestinationOutcome> {
   const done: Done[] = [];
-  for (let attempt = 1; ; attempt++) {
+  let looked = false;
+  let upgradeWaits = 0;
+  for (;;) {
     try {
       const state = await destinationState(destination, key, source, options, done);
       const actions = planSync(source.state, state, options, key.path.toLowerCase());
@@ -77,8 +82,17 @@ async function syncDestination(
     } catch (error) {
       // "No handler" where the cached mount table promised a mount: the destination lost it (disabled,
       // restarted empty, a snapshot restored). Look again at once: the mount is made anew when allowed.
-      if (attempt === 1 && mountTableChanged(error)) {
+      if (!looked && mountTableChanged(error)) {
+        looked = true;
         destination.mounts.forget(key.namespace);
+        continue;
+      }
+      // A KV v2 mount just made (here, or by a sibling sync) answers "upgrading" until its storage
+      // is ready: about a second, more on a busy server. Waited out here, not left to backoff.
+      const wait = UPGRADE_WAITS_MS[upgradeWaits];
+      if (wait !== undefined && error instanceof VaultCallError && error.reason === "upgrading") {
+        upgradeWaits++;
+        await Bun.sleep(wait);
         continue;
       }
       return failedOutcome(destination.address, toOutcomeError(error), done);

@@ -117,8 +117,11 @@ describe.skipIf(!localBao)("a destination that lost a mount, on real OpenBao", (
       20_000,
     );
     expect(pass.unresolved).toBe(0);
-    for (const name of ["a", "b", "c", "d"])
-      expect(await kv2Data(destination, "kv", name)).toEqual({ v: name });
+    // kv/d may still be backing off from the outage when the pass offers it: its own retry follows.
+    await eventually(async () => {
+      for (const name of ["a", "b", "c", "d"])
+        expect(await kv2Data(destination, "kv", name)).toEqual({ v: name });
+    });
   }, 60_000);
 });
 
@@ -131,7 +134,8 @@ describe.skipIf(!localBao)("a mount missing on every destination at start-up, on
     const c = startCourier(source, destinations, auditUdpPort, ["--worker.concurrency=2"]);
 
     const pass = await c.waitFor(isPass("start-up"), "the start-up pass", 20_000);
-    expect(pass).toMatchObject({ unresolved: 0, notRun: 0 });
+    // What went wrong, if anything, is in the failure message.
+    expect({ ...pass, problems: problems(c) }).toMatchObject({ unresolved: 0, notRun: 0, problems: [] });
     expect(await lastSuccessSeconds(c)).toBeGreaterThan(0);
     for (const destination of destinations) {
       const mount = (await baoClient(destination)("GET", "sys/mounts")).body.data["kv/"];

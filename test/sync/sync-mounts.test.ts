@@ -101,6 +101,31 @@ describe("a mount table that changed since it was last read", () => {
     expect((await east.api("GET", "lost/data/b")).body.data.data).toEqual({ v: "b" });
   });
 
+  test("a new KV v2 mount still upgrading its storage is waited out in the same run", async () => {
+    await ok(source.api("POST", "sys/mounts/fresh", { type: "kv", options: { version: "2" } }));
+    await ok(source.api("POST", "fresh/data/a", { data: { v: "a" } }));
+    const upgrading =
+      "Upgrading from non-versioned to versioned data. This backend will be unavailable for a brief period and will resume service shortly.";
+    await fetch(`${east.address}/_double/faults`, {
+      method: "POST",
+      body: JSON.stringify([
+        { kind: "status", status: 400, path: "fresh/data/a", method: "POST", times: 2, errors: [upgrading] },
+      ]),
+    });
+    try {
+      const result = await syncKey(key("fresh/", "a"), source.client, [east.client], {
+        deletes: true,
+        createMounts: true,
+      });
+      expect(result.destinations.map((d) => [d.result, d.done])).toEqual([
+        ["written", ["create-mount", "kv2-write"]],
+      ]);
+      expect((await east.api("GET", "fresh/data/a")).body.data.data).toEqual({ v: "a" });
+    } finally {
+      await fetch(`${east.address}/_double/faults`, { method: "DELETE" });
+    }
+  });
+
   test("a source that lost a mount leaves the destinations' copies alone and asks for a retry", async () => {
     await ok(source.api("POST", "sys/mounts/going", { type: "kv", options: { version: "2" } }));
     await ok(source.api("POST", "going/data/a", { data: { v: "a" } }));
