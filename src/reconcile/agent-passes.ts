@@ -98,13 +98,33 @@ export class AgentPasses {
 
   /** Every sync result, live or not: a pass's keys are counted off as they come back. */
   observe(task: Task, result: SyncResult): void {
-    this.#current?.observe(keyId(task.key), result);
+    const id = keyId(task.key);
+    this.#catchUpMadeMount(task, result, id);
+    this.#current?.observe(id, result);
     for (const destination of this.#outages.note(result)) {
       this.#options.log.info("a destination answers again after an outage; a full pass follows", {
         destination,
       });
       this.request("destination back");
     }
+  }
+
+  /**
+   * A sync made a mount on a destination that had lost it (disabled, restarted empty): the mount's
+   * other keys are missing there too, so they follow in a pass over that mount, not at the next
+   * full pass. Not when the mount was made by a key of a full pass running now: it covers them.
+   */
+  #catchUpMadeMount(task: Task, result: SyncResult, id: string): void {
+    const made = result.destinations.filter((d) => d.done.includes("create-mount")).map((d) => d.destination);
+    if (made.length === 0) return;
+    const current = this.#current;
+    if (current && current.mounts === undefined && current.tally.pending.has(id)) return;
+    const { kind, namespace, mount } = task.key;
+    this.#options.log.info("a mount was made on a destination; its keys follow", {
+      mount: namespace + mount,
+      destinations: made.join(","),
+    });
+    this.request("mount made", [{ kind, namespace, mount }]);
   }
 
   /** Connects the passes to the running scheduler; the start-up pass begins at once. */

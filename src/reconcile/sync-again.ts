@@ -1,6 +1,7 @@
 // A one-shot pass has no scheduler to retry for it, so a key whose sync hit a race is run once or
-// twice more, for the destinations that hit it: two keys of one new mount both creating it (the
-// second is told "path is already in use"), a check-and-set lost to a concurrent write. Outages
+// twice more, for the destinations that hit it: a check-and-set lost to a concurrent write, a new
+// KV v2 mount still upgrading its storage. (Keys of one new mount share one creation; see
+// MountsApi.ensure.) Outages
 // (unreachable, sealed) are not retried here: they would only make a failing pass slower.
 
 import type { DestinationOutcome, SyncResult } from "../sync/outcome.ts";

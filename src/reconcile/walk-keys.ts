@@ -3,6 +3,7 @@
 
 import type { CompiledScope } from "../audit/scope.ts";
 import { POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
+import { mountTableChanged } from "../vault/call-error.ts";
 import type { KvRef, MountInfo } from "../vault/types.ts";
 import type { PassTarget } from "./pass-targets.ts";
 import { type Lister, walkTree } from "./tree-walk.ts";
@@ -18,7 +19,10 @@ export interface WalkedKey {
 /** The part of a Vault client a walk uses (VaultClient has it). */
 export interface WalkVault {
   readonly address: string;
-  mounts: { find(namespace: string, mount: string): Promise<MountInfo | null> };
+  mounts: {
+    find(namespace: string, mount: string): Promise<MountInfo | null>;
+    forget(namespace: string): void;
+  };
   kv1: { list(ref: KvRef): Promise<string[]> };
   kv2: { list(ref: KvRef): Promise<string[]> };
   policies: { list(namespace: string): Promise<string[]> };
@@ -86,7 +90,15 @@ async function destinationLister(
     const found = await destination.mounts.find(namespace, mount.path);
     // No mount, or one of another kind: every key of the source is "missing" there, none extra.
     if (!found || found.kvVersion !== mount.kvVersion) return null;
-    return kvLister(destination, namespace, found);
+    const list = kvLister(destination, namespace, found);
+    // "No handler": the mount was there when last looked at and is gone now (disabled, restarted
+    // empty). Nothing there is extra; the sync of each key makes the mount again.
+    return (folder) =>
+      list(folder).catch((error: unknown) => {
+        if (!mountTableChanged(error)) throw error;
+        destination.mounts.forget(namespace);
+        return [];
+      });
   } catch (error) {
     options.onDestinationError(
       destination.address,

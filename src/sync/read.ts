@@ -2,6 +2,7 @@
 // the key is stored (KV v1, v2, or a policy), and a destination's mount must be the same kind.
 
 import type { SyncKey } from "../sync-key.ts";
+import { mountTableChanged } from "../vault/call-error.ts";
 import type { MountInfo, MountSpec } from "../vault/types.ts";
 import { ABSENT_KV2, type KeyState, readKeyState } from "./key-state.ts";
 import { SyncError } from "./sync-error.ts";
@@ -13,8 +14,23 @@ export interface SourceRead {
   state: KeyState;
 }
 
-/** Any error thrown here means "the source could not be read": it never becomes a delete. */
+/**
+ * Any error thrown here means "the source could not be read": it never becomes a delete. A "no
+ * handler" answer means the source's mount table changed under a mount known from before (the
+ * mount disabled, or moved): the key is read once more from a fresh look at the table. A mount that
+ * is gone leaves the key's state unknown, never absent: the destinations keep their copies.
+ */
 export async function readSource(source: SyncVault, key: SyncKey, options: SyncOptions): Promise<SourceRead> {
+  try {
+    return await readSourceOnce(source, key, options);
+  } catch (error) {
+    if (!mountTableChanged(error)) throw error;
+    source.mounts.forget(key.namespace);
+    return readSourceOnce(source, key, { ...options, sourceMount: undefined });
+  }
+}
+
+async function readSourceOnce(source: SyncVault, key: SyncKey, options: SyncOptions): Promise<SourceRead> {
   const now = (options.now ?? Date.now)();
   if (key.kind === "policy") return { mount: null, state: await readKeyState(source, key, null, now) };
   const mount = options.sourceMount ?? (await source.mounts.find(key.namespace, key.mount));

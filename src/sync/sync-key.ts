@@ -3,6 +3,7 @@
 // cannot be read decides nothing, so it never leads to a delete.
 
 import type { SyncKey } from "../sync-key.ts";
+import { mountTableChanged, VaultCallError } from "../vault/call-error.ts";
 import type { MountInfo } from "../vault/types.ts";
 import { applyPlan, type Done } from "./apply.ts";
 import type { KeyState } from "./key-state.ts";
@@ -15,6 +16,7 @@ import {
 } from "./outcome.ts";
 import { planSync } from "./plan.ts";
 import {
+  type DestinationRead,
   emptyState,
   isAbsent,
   mountMissingMessage,
@@ -58,6 +60,9 @@ export async function syncKey(
   return { destinations: outcomes };
 }
 
+/** Waits, in turn, for a new KV v2 mount to finish upgrading its storage: 3.1 s in all. */
+const UPGRADE_WAITS_MS = [100, 200, 400, 800, 1600];
+
 async function syncDestination(
   destination: SyncVault,
   key: SyncKey,
@@ -65,14 +70,33 @@ async function syncDestination(
   options: SyncOptions,
 ): Promise<DestinationOutcome> {
   const done: Done[] = [];
-  try {
-    const state = await destinationState(destination, key, source, options, done);
-    const actions = planSync(source.state, state, options, key.path.toLowerCase());
-    await applyPlan(destination, key, source.state, actions, done);
-    const skipped = actions.flatMap((a) => (a.op === "skip" ? [a.why] : []));
-    return { destination: destination.address, result: resultOf(done, skipped), done, skipped };
-  } catch (error) {
-    return failedOutcome(destination.address, toOutcomeError(error), done);
+  let looked = false;
+  let upgradeWaits = 0;
+  for (;;) {
+    try {
+      const state = await destinationState(destination, key, source, options, done);
+      const actions = planSync(source.state, state, options, key.path.toLowerCase());
+      await applyPlan(destination, key, source.state, actions, done);
+      const skipped = actions.flatMap((a) => (a.op === "skip" ? [a.why] : []));
+      return { destination: destination.address, result: resultOf(done, skipped), done, skipped };
+    } catch (error) {
+      // "No handler" where the cached mount table promised a mount: the destination lost it (disabled,
+      // restarted empty, a snapshot restored). Look again at once: the mount is made anew when allowed.
+      if (!looked && mountTableChanged(error)) {
+        looked = true;
+        destination.mounts.forget(key.namespace);
+        continue;
+      }
+      // A KV v2 mount just made (here, or by a sibling sync) answers "upgrading" until its storage
+      // is ready: about a second, more on a busy server. Waited out here, not left to backoff.
+      const wait = UPGRADE_WAITS_MS[upgradeWaits];
+      if (wait !== undefined && error instanceof VaultCallError && error.reason === "upgrading") {
+        upgradeWaits++;
+        await Bun.sleep(wait);
+        continue;
+      }
+      return failedOutcome(destination.address, toOutcomeError(error), done);
+    }
   }
 }
 
@@ -84,19 +108,30 @@ async function destinationState(
   options: SyncOptions,
   done: Done[],
 ): Promise<KeyState> {
-  const read = await readDestination(destination, key, source.mount, (options.now ?? Date.now)());
-  if (read.kind === "state") return read.state;
+  const now = (options.now ?? Date.now)();
+  const read = await readDestination(destination, key, source.mount, now);
   const mount = source.mount as MountInfo;
-  if (read.kind === "other-mount") {
-    throw new SyncError("VAULT_ERROR", otherMountMessage(destination, key, mount, read.found), false);
-  }
+  if (read.kind !== "no-mount") return stateIn(read, destination, key, mount);
   const empty = emptyState(mount.kvVersion);
   // Nothing on the source and no mount here: already equal, no mount is made for nothing.
   if (isAbsent(source.state)) return empty;
   if (!options.createMounts) {
     throw new SyncError("VAULT_ERROR", mountMissingMessage(destination, key, mount), false);
   }
-  await destination.mounts.create(key.namespace, key.mount, mountSpecFrom(mount));
-  done.push("create-mount");
-  return empty;
+  if ((await destination.mounts.ensure(key.namespace, key.mount, mountSpecFrom(mount))) === "created") {
+    done.push("create-mount");
+    return empty;
+  }
+  // Made by someone else a moment ago (another key's sync, another Courier): it may hold the key already.
+  return stateIn(await readDestination(destination, key, mount, now), destination, key, mount);
+}
+
+function stateIn(read: DestinationRead, destination: SyncVault, key: SyncKey, mount: MountInfo): KeyState {
+  if (read.kind === "state") return read.state;
+  if (read.kind === "other-mount") {
+    throw new SyncError("VAULT_ERROR", otherMountMessage(destination, key, mount, read.found), false);
+  }
+  // Made, then gone again at once: the mount table is changing under us; the next run looks again.
+  const where = `${key.namespace}${key.mount}`;
+  throw new SyncError("VAULT_ERROR", `${destination.address}: mount ${where} vanished as it was made`, true);
 }

@@ -1,6 +1,7 @@
 // What syncing needs from a Vault, and nothing more. VaultClient has this shape; a Worker builds
 // its clients from plain settings and hands them in, so syncKey itself takes no settings at all.
 
+import type { Ensured } from "../vault/mounts.ts";
 import type { Kv2DataRead, Kv2Metadata, Kv2Settings, KvRef, MountInfo, MountSpec } from "../vault/types.ts";
 
 export interface SyncVault {
@@ -8,7 +9,10 @@ export interface SyncVault {
   readonly address: string;
   readonly mounts: {
     find(namespace: string, mount: string): Promise<MountInfo | null>;
-    create(namespace: string, mount: string, spec: MountSpec): Promise<void>;
+    /** Makes the mount unless one of its kind is there; concurrent callers share one attempt. */
+    ensure(namespace: string, mount: string, spec: MountSpec): Promise<Ensured>;
+    /** The namespace's mount table changed under us: the next find() asks Vault again. */
+    forget(namespace: string): void;
   };
   readonly kv1: {
     read(ref: KvRef): Promise<Record<string, unknown> | null>;

@@ -63,6 +63,15 @@ const TRANSIENT = new Set<FailureReason>([
 ]);
 
 /**
+ * A 404 "no handler for route" where Courier expected a mount: nothing serves that path now, so the
+ * Vault's mount table changed since Courier last read it (a mount disabled, moved, or a server
+ * restarted empty). What is cached about its mounts is stale.
+ */
+export function mountTableChanged(error: unknown): boolean {
+  return error instanceof VaultCallError && error.reason === "no-route";
+}
+
+/**
  * A non-2xx status (and Vault's messages) → why it failed.
  * classifyStatus(400, ["check-and-set parameter did not match the current version"]) → "conflict"
  */

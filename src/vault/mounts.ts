@@ -5,8 +5,12 @@
 
 import { VaultCallError } from "./call-error.ts";
 import type { VaultCaller } from "./caller.ts";
+import { SingleFlight } from "./single-flight.ts";
 import type { MountInfo, MountSpec } from "./types.ts";
 import { type VaultRequest, vaultPath } from "./vault-http.ts";
+
+/** What ensure() did: made the mount, or found one of the wanted kind already there. */
+export type Ensured = "created" | "existing";
 
 interface Cached<T> {
   value: T;
@@ -16,6 +20,7 @@ interface Cached<T> {
 export class MountsApi {
   private readonly tables = new Map<string, Cached<Map<string, MountInfo> | "denied">>();
   private readonly single = new Map<string, Cached<MountInfo>>();
+  private readonly making = new SingleFlight<Ensured>();
 
   constructor(
     private readonly vault: VaultCaller,
@@ -89,10 +94,41 @@ export class MountsApi {
     throw failure;
   }
 
+  /**
+   * A mount of spec's kind at `mount`, made at most once at a time: the keys of one new mount,
+   * synced side by side, all wait on one POST. "Already in use" (another worker thread or another
+   * Courier made it first) is success when a fresh look finds the wanted type and KV version
+   * there; a mount of another kind is a failure no retry mends. Only the caller whose POST made
+   * the mount hears "created".
+   */
+  async ensure(namespace: string, mount: string, spec: MountSpec): Promise<Ensured> {
+    const path = withSlash(mount);
+    const made = await this.making.run(`${namespace}\u0000${path}`, () =>
+      this.createOrAdopt(namespace, path, spec),
+    );
+    return made.joined ? "existing" : made.value;
+  }
+
   /** Drops what is cached for a namespace, so the next find() asks Vault again. */
   forget(namespace: string): void {
     this.tables.delete(namespace);
     for (const key of this.single.keys()) if (key.startsWith(`${namespace}\u0000`)) this.single.delete(key);
+  }
+
+  private async createOrAdopt(namespace: string, path: string, spec: MountSpec): Promise<Ensured> {
+    try {
+      await this.create(namespace, path, spec);
+      return "created";
+    } catch (error) {
+      if (!(error instanceof VaultCallError && error.reason === "conflict")) throw error;
+      // create() dropped the cache: this looks at the mount table as it is now.
+      const found = await this.find(namespace, path);
+      if (!found) throw error;
+      if (sameKind(found, spec)) return "existing";
+      const wanted = kindOf(spec.type, kvVersionOf(spec.type, spec.options ?? {}));
+      const message = `${error.vaultMessage}: ${kindOf(found.type, found.kvVersion)} is there, not ${wanted}`;
+      throw new VaultCallError("bad-request", error.call, error.status, message);
+    }
   }
 
   private async findOne(namespace: string, path: string): Promise<MountInfo | null> {
@@ -144,6 +180,17 @@ export function kvVersionOf(type: string, options: Record<string, string>): 1 | 
   if (type === "kv-v2") return 2;
   if (type !== "kv" && type !== "generic") return null;
   return options.version === "2" ? 2 : 1;
+}
+
+/** A mount of the kind `spec` asks for: the same KV version, or the same engine for any other. */
+function sameKind(found: MountInfo, spec: MountSpec): boolean {
+  const kvVersion = kvVersionOf(spec.type, spec.options ?? {});
+  return found.kvVersion === kvVersion && (kvVersion !== null || found.type === spec.type);
+}
+
+/** kindOf("kv", 2) → "KV v2"; kindOf("pki", null) → "a pki mount" */
+function kindOf(type: string, kvVersion: 1 | 2 | null): string {
+  return kvVersion === null ? `a ${type} mount` : `KV v${kvVersion}`;
 }
 
 function withSlash(mount: string): string {

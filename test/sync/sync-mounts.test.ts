@@ -84,6 +84,64 @@ describe("a KV mount missing on a destination", () => {
   });
 });
 
+describe("a mount table that changed since it was last read", () => {
+  test("a destination that lost a mount gets it back, and the key, in the same run", async () => {
+    await ok(source.api("POST", "sys/mounts/lost", { type: "kv", options: { version: "2" } }));
+    await ok(source.api("POST", "lost/data/a", { data: { v: "a" } }));
+    await ok(source.api("POST", "lost/data/b", { data: { v: "b" } }));
+    const options = { deletes: true, createMounts: true };
+    // The first run makes the mount, the second finds it and keeps east's mount table in its cache.
+    for (let run = 0; run < 2; run++) await syncKey(key("lost/", "a"), source.client, [east.client], options);
+    // The client has lost/ in its cache of east's mounts (trusted for 30 s) when it goes.
+    await ok(east.api("DELETE", "sys/mounts/lost"));
+    const result = await syncKey(key("lost/", "b"), source.client, [east.client], options);
+    expect(result.destinations.map((d) => [d.result, d.done])).toEqual([
+      ["written", ["create-mount", "kv2-write"]],
+    ]);
+    expect((await east.api("GET", "lost/data/b")).body.data.data).toEqual({ v: "b" });
+  });
+
+  test("a new KV v2 mount still upgrading its storage is waited out in the same run", async () => {
+    await ok(source.api("POST", "sys/mounts/fresh", { type: "kv", options: { version: "2" } }));
+    await ok(source.api("POST", "fresh/data/a", { data: { v: "a" } }));
+    const upgrading =
+      "Upgrading from non-versioned to versioned data. This backend will be unavailable for a brief period and will resume service shortly.";
+    await fetch(`${east.address}/_double/faults`, {
+      method: "POST",
+      body: JSON.stringify([
+        { kind: "status", status: 400, path: "fresh/data/a", method: "POST", times: 2, errors: [upgrading] },
+      ]),
+    });
+    try {
+      const result = await syncKey(key("fresh/", "a"), source.client, [east.client], {
+        deletes: true,
+        createMounts: true,
+      });
+      expect(result.destinations.map((d) => [d.result, d.done])).toEqual([
+        ["written", ["create-mount", "kv2-write"]],
+      ]);
+      expect((await east.api("GET", "fresh/data/a")).body.data.data).toEqual({ v: "a" });
+    } finally {
+      await fetch(`${east.address}/_double/faults`, { method: "DELETE" });
+    }
+  });
+
+  test("a source that lost a mount leaves the destinations' copies alone and asks for a retry", async () => {
+    await ok(source.api("POST", "sys/mounts/going", { type: "kv", options: { version: "2" } }));
+    await ok(source.api("POST", "going/data/a", { data: { v: "a" } }));
+    const options = { deletes: true, createMounts: true };
+    await syncKey(key("going/", "a"), source.client, [west.client], options);
+    await ok(source.api("DELETE", "sys/mounts/going"));
+    const result = await syncKey(key("going/", "a"), source.client, [west.client], options);
+    expect(result.sourceError).toMatchObject({
+      transient: true,
+      message: `${source.address}: no mount going/ on the source`,
+    });
+    expect(result.destinations.map((d) => [d.result, d.done])).toEqual([["retry", []]]);
+    expect((await west.api("GET", "going/data/a")).body.data.data).toEqual({ v: "a" });
+  });
+});
+
 describe("a key in a namespace", () => {
   test("is read and written in that namespace only", async () => {
     for (const vault of [source, east]) await ok(vault.api("POST", "sys/namespaces/team-a"));

@@ -145,6 +145,45 @@ describe("mounts through the client", () => {
   });
 });
 
+describe("making sure a mount is there", () => {
+  test("keys of one new mount asking at once share one creation; only the first hears it made", async () => {
+    vault.ctx.stats.reset();
+    const spec = { type: "kv", options: { version: "2" } };
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => root.mounts.ensure("", "shared/", spec)),
+    );
+    expect(answers.sort()).toEqual(["created", "existing", "existing", "existing", "existing"]);
+    expect(vault.ctx.stats.byMethod.POST).toBe(1);
+    expect(await root.mounts.find("", "shared/")).toMatchObject({ type: "kv", kvVersion: 2 });
+  });
+
+  test("a mount of the wanted kind someone else made first is success, after a fresh look", async () => {
+    const other = new VaultClient({
+      address: vault.address,
+      auth: { method: "token", token: vault.rootToken },
+    });
+    expect(await other.mounts.find("", "raced/")).toBeNull();
+    await api("POST", "sys/mounts/raced", { type: "kv", options: { version: "2" } });
+    // `other` still believes there is no mount, and is told "path is already in use".
+    expect(await other.mounts.ensure("", "raced/", { type: "kv", options: { version: "2" } })).toBe(
+      "existing",
+    );
+    other.close();
+  });
+
+  test("a mount of another kind in the way is a failure that names both kinds, not worth retrying", async () => {
+    await api("POST", "sys/mounts/taken", { type: "kv", options: { version: "1" } });
+    const error = await root.mounts
+      .ensure("", "taken/", { type: "kv", options: { version: "2" } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VaultCallError);
+    expect((error as VaultCallError).transient).toBe(false);
+    expect((error as VaultCallError).message).toBe(
+      `${vault.address}: POST sys/mounts/taken failed: 400 path is already in use at taken/: KV v1 is there, not KV v2`,
+    );
+  });
+});
+
 describe("namespaces through the client", () => {
   test("reads and writes inside the namespace each call names", async () => {
     await api("POST", "sys/namespaces/team-b");
