@@ -121,15 +121,16 @@ async function poolPass(name: string): Promise<PassFigures> {
   });
   const setup = passSetup(config);
   const addresses = setup.destinations.map((d) => d.address);
-  const pool = createSyncPool(availableParallelism(), {
-    source: { address: source.address, auth: { method: "token", token: source.token } },
-    destinations: addresses.map((address) => ({
-      address,
-      auth: { method: "token" as const, token: east.token },
-    })),
-    deletes: true,
-    createMounts: true,
-  });
+  const pool = createSyncPool(
+    availableParallelism(),
+    {
+      source: { address: source.address },
+      destinations: addresses.map((address) => ({ address })),
+      deletes: true,
+      createMounts: true,
+    },
+    [setup.source.tokens, ...setup.destinations.map((d) => d.tokens)],
+  );
   // One task first, so the workers are up before the clock starts.
   await pool.run({
     key: { kind: "policy", namespace: "", mount: "sys/policies/acl/", path: "default" },

@@ -17,12 +17,15 @@ import type { Logger } from "../observe/logger.ts";
 import { startObserver } from "../observe/observer.ts";
 import { agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import { createVaultClient } from "../vault/client.ts";
+import { createVaultClient, type VaultClient } from "../vault/client.ts";
+import type { ManagedToken } from "../vault/token-source.ts";
+import type { VaultConnection, VaultSettings } from "../vault/types.ts";
 import { createSyncPool, type SyncPool } from "../workers/sync-pool.ts";
 import { poolExecutor } from "./executor.ts";
 import { createLineHandler } from "./line-handler.ts";
 import { MountRefresher } from "./mount-refresher.ts";
 import { logSync } from "./sync-log.ts";
+import { logTokenEvents } from "./token-log.ts";
 import { vaultSettingsFrom } from "./vault-settings.ts";
 
 /** Syncs each worker thread runs at once: they wait on the network, not the CPU. */
@@ -52,7 +55,19 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     });
   }
 
-  const source = createVaultClient(vaults.source);
+  // One client, and so one token source, per Vault on this thread: the passes and the sync
+  // workers use these tokens and never log in or renew themselves. Failed logins back off as
+  // failed syncs do.
+  const tokenOptions = {
+    backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 0.5 },
+    onEvent: logTokenEvents(log),
+  };
+  const [source, ...destinationClients] = [vaults.source, ...vaults.destinations].map((settings) =>
+    createVaultClient(settings, tokenOptions),
+  ) as [VaultClient, ...VaultClient[]];
+  const tokens = [source, ...destinationClients].map((client) => client.tokens as ManagedToken);
+  for (const managed of tokens) managed.onChange((token) => log.addSecret(token));
+  const stopRenewing = tokens.map((managed) => managed.keepFresh());
   // First, so a taken http.address fails before anything starts and /healthz answers during start-up.
   const observer = startObserver({
     address: config.http.address,
@@ -60,6 +75,10 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     destinations: vaults.destinations.map((d) => d.address),
     log,
   });
+  const closeVaults = () => {
+    for (const stop of stopRenewing) stop();
+    for (const client of [source, ...destinationClients]) client.close();
+  };
   const table = new InMemoryMountTable();
   const counters = createIngestCounters();
   const scope = compileScope({
@@ -81,14 +100,15 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const pool = createSyncPool(
     threads,
     {
-      source: vaults.source,
-      destinations: vaults.destinations,
+      source: connectionOf(vaults.source),
+      destinations: vaults.destinations.map(connectionOf),
       deletes: config.sync.deletes,
       createMounts: config.sync.create_mounts,
     },
+    tokens,
     (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
   );
-  const passes = agentPassesFor(config, vaults, log);
+  const passes = agentPassesFor(config, vaults, log, tokens);
   const onSync = (task: Task, result: SyncResult, ms: number) => {
     logSync(log, task, result, ms);
     observer.recordSync(task, result, ms);
@@ -119,6 +139,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   } catch (error) {
     await pool.stop();
     await observer.stop();
+    closeVaults();
     throw new CourierError(
       "VAULT_UNREACHABLE",
       `cannot read the source Vault's mount table at ${vaults.source.address}: ${error instanceof Error ? error.message : String(error)}`,
@@ -139,6 +160,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   }).catch(async (error: unknown) => {
     await pool.stop();
     await observer.stop();
+    closeVaults();
     throw error;
   });
   observer.listening({
@@ -168,7 +190,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       await refresher.settled();
       await pool.stop();
       await observer.stop();
-      source.close();
+      closeVaults();
       const unfinished = left.pending.length + left.inFlight.length + left.retries.length;
       if (unfinished > 0) {
         log.warn("stopped with syncs unfinished; the next start's full pass covers them", {
@@ -179,4 +201,9 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       }
     },
   };
+}
+
+/** A Vault's settings without its credentials: what a sync worker is sent. */
+function connectionOf({ auth: _auth, ...connection }: VaultSettings): VaultConnection {
+  return connection;
 }

@@ -1,6 +1,7 @@
 // One log line per sync: debug when it went well, warn when a destination failed (a permanent
-// failure repeated word for word only once). It names the key, the destinations and what was
-// done — never a value (outcomes hold none).
+// failure repeated word for word only once). A sync that waited on a failed login is debug: the
+// token source reports the login itself, once (token-log.ts). It names the key, the destinations
+// and what was done — never a value (outcomes hold none).
 
 import type { Task } from "../dispatch/task.ts";
 import type { Logger } from "../observe/logger.ts";
@@ -10,7 +11,8 @@ import { describeKey } from "../sync-key.ts";
 export function logSync(log: Logger, task: Task, result: SyncResult, ms: number): void {
   const key = describeKey(task.key);
   if (result.sourceError) {
-    log.warn("could not read the source; will retry", {
+    const level = result.sourceError.code === "VAULT_LOGIN_FAILED" ? "debug" : "warn";
+    log[level]("could not read the source; will retry", {
       key,
       attempt: task.attempt,
       error: result.sourceError.message,
@@ -27,6 +29,8 @@ export function logSync(log: Logger, task: Task, result: SyncResult, ms: number)
       ms: Math.round(ms * 10) / 10,
     };
     if (!outcome.error) log.debug("synced", fields);
+    else if (outcome.error.code === "VAULT_LOGIN_FAILED")
+      log.debug("sync waits for a login", { ...fields, attempt: task.attempt, error: outcome.error.message });
     else if (outcome.result === "failed" && !firstTime(outcome.destination, outcome.error.message))
       log.debug("sync failed again", { ...fields, attempt: task.attempt, error: outcome.error.message });
     else log.warn("sync failed", { ...fields, attempt: task.attempt, error: outcome.error.message });

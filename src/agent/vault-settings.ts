@@ -1,5 +1,7 @@
-// Config → the plain VaultSettings each worker builds its clients from. TLS files and AppRole
-// credentials are read here, once, on the main thread; workers receive PEM text and ids, never paths.
+// Config → the plain VaultSettings Courier builds its clients from. TLS files and AppRole
+// credentials are read here, on the main thread, so a file that cannot be read stops the start;
+// the secret_id file is read again at each later login (see token-source.ts). Workers receive
+// PEM text and addresses, never credentials: their tokens come from the main thread.
 
 import { readFileSync } from "node:fs";
 import type { Config, VaultTarget } from "../config/schema.ts";
@@ -43,6 +45,7 @@ function authFor(target: VaultTarget, where: string): AuthSettings {
       method: "approle",
       roleId: readText(role_id_file, `${where}.approle.role_id_file`),
       secretId: readText(secret_id_file, `${where}.approle.secret_id_file`),
+      secretIdFile: secret_id_file,
       mount,
       namespace: target.namespace,
     };

@@ -1,7 +1,7 @@
 // Dispatch: the dedup ring and the scheduler that feeds executors from it.
 
-export type { BackoffOptions } from "./backoff.ts";
-export { backoffDelay } from "./backoff.ts";
+export type { BackoffOptions } from "../backoff.ts";
+export { backoffDelay } from "../backoff.ts";
 export type { Clock, TimerHandle } from "./clock.ts";
 export { systemClock } from "./clock.ts";
 export type {

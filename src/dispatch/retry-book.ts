@@ -5,8 +5,8 @@
 // Backoff is per (key, destination): a destination that keeps failing waits longer and longer
 // while the other destinations of the same key carry on.
 
+import { type BackoffOptions, backoffDelay } from "../backoff.ts";
 import type { SyncKey } from "../sync-key.ts";
-import { type BackoffOptions, backoffDelay } from "./backoff.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { Priority } from "./ring.ts";
 

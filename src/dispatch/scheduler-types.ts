@@ -1,7 +1,7 @@
 // The scheduler's options and answers, apart from its workings.
 
+import type { BackoffOptions } from "../backoff.ts";
 import type { SyncKey } from "../sync-key.ts";
-import type { BackoffOptions } from "./backoff.ts";
 import type { Clock } from "./clock.ts";
 import type { DedupRing, MountRef, OfferResult, Priority } from "./ring.ts";
 import type { Execute, Task, TaskOutcome } from "./task.ts";

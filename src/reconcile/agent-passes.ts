@@ -18,6 +18,7 @@ import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { keyId, mountId } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
+import type { TokenSource } from "../vault/token-source.ts";
 import { OnePass } from "./one-pass.ts";
 import { pacingFor } from "./pass-pacing.ts";
 import { scopeFrom } from "./pass-setup.ts";
@@ -231,11 +232,22 @@ export class AgentPasses {
   }
 }
 
-/** The agent's passes, with clients of their own built from the agent's settings. */
-export function agentPassesFor(config: Config, vaults: AgentVaults, log: Logger): AgentPasses {
+/**
+ * The agent's passes, with clients of their own built from the agent's settings but using the
+ * agent's token sources (`tokens`: the source's first, then each destination's), so a pass never
+ * logs in on its own.
+ */
+export function agentPassesFor(
+  config: Config,
+  vaults: AgentVaults,
+  log: Logger,
+  tokens: readonly TokenSource[],
+): AgentPasses {
   return new AgentPasses({
-    source: createVaultClient(vaults.source),
-    destinations: vaults.destinations.map((settings) => createVaultClient(settings)),
+    source: createVaultClient(vaults.source, { tokens: tokens[0] }),
+    destinations: vaults.destinations.map((settings, i) =>
+      createVaultClient(settings, { tokens: tokens[i + 1] }),
+    ),
     namespaces: passNamespaces(config.vault.source.namespace),
     scope: scopeFrom(config),
     prune: config.sync.prune,

@@ -1,6 +1,7 @@
 // One Vault as Courier sees it: its address, a token source, and the APIs Courier uses, all over
 // one node-vault instance with one keep-alive connection pool. Built from plain settings, so a
-// Worker can build its own from what the main thread sends it.
+// Worker can build its own from what the main thread sends it (with the main thread's token
+// relayed to it as its token source, never credentials of its own).
 
 import { VaultCaller } from "./caller.ts";
 import { Kv1Api } from "./kv1.ts";
@@ -9,8 +10,11 @@ import { MountsApi } from "./mounts.ts";
 import { PoliciesApi } from "./policies.ts";
 import { lookupSelf } from "./token-api.ts";
 import { type ManagedTokenOptions, type TokenSource, tokenSourceFor } from "./token-source.ts";
-import type { TokenInfo, VaultSettings } from "./types.ts";
+import type { AuthSettings, TokenInfo, VaultConnection } from "./types.ts";
 import { VaultHttp, type VaultReply } from "./vault-http.ts";
+
+/** A Vault's connection, and its auth settings unless a token source is given in the options. */
+export type ClientSettings = VaultConnection & { auth?: AuthSettings };
 
 export interface ClientOptions extends ManagedTokenOptions {
   /** Replaces the token source the auth settings call for. */
@@ -26,9 +30,9 @@ export class VaultClient {
   readonly kv2: Kv2Api;
   readonly policies: PoliciesApi;
 
-  constructor(settings: VaultSettings, options: ClientOptions = {}) {
+  constructor(settings: ClientSettings, options: ClientOptions = {}) {
     this.http = new VaultHttp(settings.address, { tls: settings.tls, timeoutMs: settings.timeoutMs });
-    this.tokens = options.tokens ?? tokenSourceFor(this.http, settings.auth, options);
+    this.tokens = options.tokens ?? tokenSourceFor(this.http, authOf(settings), options);
     this.caller = new VaultCaller(this.http, this.tokens);
     this.mounts = new MountsApi(this.caller, settings.mountCacheMs, options.now);
     this.kv1 = new Kv1Api(this.caller);
@@ -57,6 +61,12 @@ export class VaultClient {
   }
 }
 
-export function createVaultClient(settings: VaultSettings, options?: ClientOptions): VaultClient {
+export function createVaultClient(settings: ClientSettings, options?: ClientOptions): VaultClient {
   return new VaultClient(settings, options);
+}
+
+function authOf(settings: ClientSettings): AuthSettings {
+  if (!settings.auth)
+    throw new Error(`a client for ${settings.address} needs auth settings or a token source`);
+  return settings.auth;
 }

@@ -19,6 +19,8 @@ export type AuthSettings =
       method: "approle";
       roleId: string;
       secretId: string;
+      /** Where the secret_id came from: read again at each login, so a new one needs no restart. */
+      secretIdFile?: string;
       /** Where AppRole is enabled, without "auth/": "approle" unless told otherwise. */
       mount?: string;
       /** Namespace the role lives in ("" for root). */
@@ -26,10 +28,14 @@ export type AuthSettings =
     };
 
 /** Everything needed to talk to one Vault. */
-export interface VaultSettings {
+export interface VaultSettings extends VaultConnection {
+  auth: AuthSettings;
+}
+
+/** A Vault without credentials: what a sync worker gets, since its tokens come from the main thread. */
+export interface VaultConnection {
   /** "http://127.0.0.1:8200"; a trailing slash is ignored. */
   address: string;
-  auth: AuthSettings;
   tls?: TlsSettings;
   /** Per-request timeout; a request that takes longer is a transient failure. */
   timeoutMs?: number;

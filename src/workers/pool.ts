@@ -1,7 +1,9 @@
 // A fixed set of Bun Workers that run tasks and answer with plain-data results.
 // Each worker runs several tasks at once (sync work waits on the network, not the CPU).
 // A worker that dies is replaced; the tasks it held are handed to the replacement, a bounded
-// number of times, so a crash costs a retry, never a lost key.
+// number of times, so a crash costs a retry, never a lost key. Workers may ask the main thread
+// questions (`answer`), and the main thread may tell them all something (`broadcast`): that is how
+// the main thread's Vault tokens reach them.
 import type { FromWorker, ToWorker } from "./protocol.ts";
 
 export interface PoolOptions<Init> {
@@ -14,6 +16,10 @@ export interface PoolOptions<Init> {
   maxCrashRetries?: number;
   /** Told when a worker dies, with how many tasks it held. */
   onCrash?: (info: { worker: number; tasks: number; reason: string }) => void;
+  /** Answers a worker's question; it should not throw (a throw answers undefined). */
+  answer?: (question: unknown) => Promise<unknown>;
+  /** Called once by stop(). */
+  onStop?: () => void;
 }
 
 interface Pending<Task, Result> {
@@ -47,8 +53,9 @@ export class WorkerPool<Init, Task, Result> {
     });
   }
 
-  /** Sends the same update (e.g. a renewed token) to every worker. */
+  /** Sends the same update (e.g. a new token) to every worker. */
   broadcast(update: unknown): void {
+    if (this.#stopped) return;
     for (const slot of this.#slots) this.#post(slot.worker, { type: "update", update });
   }
 
@@ -58,6 +65,7 @@ export class WorkerPool<Init, Task, Result> {
 
   /** Ends every worker; tasks still running are rejected. */
   async stop(): Promise<void> {
+    if (!this.#stopped) this.options.onStop?.();
     this.#stopped = true;
     for (const slot of this.#slots) {
       slot.worker.terminate();
@@ -90,6 +98,16 @@ export class WorkerPool<Init, Task, Result> {
     worker.addEventListener("message", (event: MessageEvent<FromWorker<Result>>) => {
       const message = event.data;
       if (message.type === "ready") return;
+      if (message.type === "ask") {
+        const { id, question } = message;
+        const answering = this.options.answer?.(question) ?? Promise.resolve(undefined);
+        answering
+          .catch(() => undefined)
+          .then((answer) => {
+            if (this.#slots[index] === slot) this.#post(worker, { type: "answer", id, answer });
+          });
+        return;
+      }
       const pending = slot.running.get(message.id);
       if (!pending) return;
       slot.running.delete(message.id);

@@ -2,11 +2,12 @@
 
 import type { SyncResult } from "../sync/outcome.ts";
 import type { SyncKey } from "../sync-key.ts";
-import type { MountInfo, VaultSettings } from "../vault/types.ts";
+import type { MountInfo, VaultConnection } from "../vault/types.ts";
 
 export interface SyncWorkerInit {
-  source: VaultSettings;
-  destinations: VaultSettings[];
+  /** No credentials: each Vault's token comes from the main thread (token-relay.ts). */
+  source: VaultConnection;
+  destinations: VaultConnection[];
   deletes: boolean;
   createMounts: boolean;
 }

@@ -1,23 +1,34 @@
-// A sync worker: builds one client per Vault from the settings it is sent, then runs syncKey for
-// each task. Its URL is made in agent code that lives in this folder (see sync-pool.ts), because a
-// compiled binary resolves `import.meta.url` against its own root.
+// A sync worker: builds one client per Vault from the connection settings it is sent, then runs
+// syncKey for each task. Its tokens are the main thread's, relayed (token-relay.ts). Its URL is
+// made in agent code that lives in this folder (see sync-pool.ts), because a compiled binary
+// resolves `import.meta.url` against its own root.
 
 import { syncKey } from "../sync/sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { serveWorker } from "./serve-worker.ts";
 import type { SyncWorkerInit, SyncWorkerResult, SyncWorkerTask } from "./sync-task.ts";
+import { RelayedToken, type TokenUpdate } from "./token-relay.ts";
 
 let source: VaultClient;
 let destinations = new Map<string, VaultClient>();
+let tokens: RelayedToken[] = [];
 let options = { deletes: true, createMounts: true };
 
 serveWorker<SyncWorkerInit, SyncWorkerTask, SyncWorkerResult>({
-  init(init) {
-    source = createVaultClient(init.source);
+  init(init, ask) {
+    tokens = [init.source, ...init.destinations].map((_, vault) => new RelayedToken(vault, ask));
+    source = createVaultClient(init.source, { tokens: tokens[0] });
     destinations = new Map(
-      init.destinations.map((settings) => [settings.address, createVaultClient(settings)]),
+      init.destinations.map((settings, i) => [
+        settings.address,
+        createVaultClient(settings, { tokens: tokens[i + 1] }),
+      ]),
     );
     options = { deletes: init.deletes, createMounts: init.createMounts };
+  },
+  update(update) {
+    const { vault, token } = update as TokenUpdate;
+    tokens[vault]?.update(token);
   },
   run(task) {
     const targets = task.destinations.flatMap((address) => destinations.get(address) ?? []);

@@ -2,7 +2,7 @@
 // implementation of the Execute contract: it records every run, checks that no key is ever run
 // twice at once, and answers either right away (from a rule) or when the test settles it.
 
-import type { BackoffOptions } from "../../src/dispatch/backoff.ts";
+import type { BackoffOptions } from "../../src/backoff.ts";
 import { DedupRing, type RingOptions } from "../../src/dispatch/ring.ts";
 import { Scheduler, type SchedulerOptions } from "../../src/dispatch/scheduler.ts";
 import type { DestinationOutcome, Task, TaskOutcome } from "../../src/dispatch/task.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { backoffDelay } from "../../src/dispatch/backoff.ts";
+import { backoffDelay } from "../../src/backoff.ts";
 import { splitOutcome } from "../../src/dispatch/outcome.ts";
 import { TokenBucket } from "../../src/dispatch/token-bucket.ts";
 

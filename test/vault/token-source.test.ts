@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { VaultCallError } from "../../src/vault/call-error.ts";
 import { VaultClient } from "../../src/vault/client.ts";
-import { staticToken } from "../../src/vault/token-source.ts";
+import { LoginFailed, staticToken } from "../../src/vault/token-source.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 
 let vault: VaultDouble;
@@ -159,11 +159,15 @@ describe("AppRole", () => {
     courier.close();
   });
 
-  test("with a wrong secret_id fails with Vault's message, naming the login path", async () => {
+  test("with a wrong secret_id fails with Vault's message and what to do, naming the login path", async () => {
     const courier = client({ method: "approle", roleId: role.roleId, secretId: "not-the-secret" });
     const error = await courier.tokens.token().catch((e) => e);
-    expect(error).toBeInstanceOf(VaultCallError);
-    expect(error.message).toStartWith(`${vault.address}: POST auth/approle/login failed: 400 `);
+    expect(error).toBeInstanceOf(LoginFailed);
+    expect(error.code).toBe("VAULT_LOGIN_FAILED");
+    expect(error.detail).toBe(
+      `${vault.address}: POST auth/approle/login answered 400 invalid role or secret ID`,
+    );
+    expect(error.hint).toStartWith("issue a new secret_id (POST auth/approle/role/<role>/secret-id)");
     expect(error.message).not.toContain("not-the-secret");
     courier.close();
   });

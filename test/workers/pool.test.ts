@@ -7,7 +7,8 @@ import { WorkerPool } from "../../src/workers/pool.ts";
 type Task =
   | { op: "echo"; value: string }
   | { op: "sleep"; ms: number; value: string }
-  | { op: "die-once"; marker: string };
+  | { op: "die-once"; marker: string }
+  | { op: "ask"; question: string };
 
 const url = new URL("./fixtures/echo.worker.ts", import.meta.url);
 let pool: WorkerPool<{ prefix: string }, Task, string> | undefined;
@@ -57,6 +58,17 @@ describe("worker pool", () => {
       pool.run({ op: "echo", value: "y" }),
     ]);
     expect(results).toEqual(["new:x", "new:y"]);
+  });
+
+  test("answers each worker's questions from the main thread", async () => {
+    pool = new WorkerPool({
+      url,
+      size: 2,
+      init: { prefix: "" },
+      answer: async (question) => `answer to ${String(question)}`,
+    });
+    const results = await Promise.all(["a", "b", "c"].map((question) => pool!.run({ op: "ask", question })));
+    expect(results).toEqual(["answer to a", "answer to b", "answer to c"]);
   });
 
   test("rejects tasks after it is stopped", async () => {

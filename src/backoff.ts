@@ -1,5 +1,6 @@
-// How long a destination waits before its next try. Exponential with a cap, then jittered so
-// that many keys failing together (a destination down) come back spread out, not as one wave.
+// How long to wait before the next try after failures in a row: a destination's syncs, a login.
+// Exponential with a cap, then jittered so that many keys failing together (a destination down)
+// come back spread out, not as one wave. Shared by the scheduler and the Vault token source.
 
 export interface BackoffOptions {
   /** Ceiling of the first wait. */
