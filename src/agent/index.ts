@@ -7,7 +7,6 @@ import { LOOPBACK_CIDRS } from "../audit/listeners/allowlist.ts";
 import { listenForAudit } from "../audit/listeners/listen.ts";
 import type { AuditListener } from "../audit/listeners/types.ts";
 import { InMemoryMountTable } from "../audit/mount-table.ts";
-import { compileScope } from "../audit/scope.ts";
 import type { Config } from "../config/schema.ts";
 import { DedupRing } from "../dispatch/ring.ts";
 import { Scheduler } from "../dispatch/scheduler.ts";
@@ -16,6 +15,8 @@ import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { startObserver } from "../observe/observer.ts";
 import { agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
+import { scopeFrom, scopeSettings } from "../reconcile/pass-setup.ts";
+import { checkGlobsReach, passNamespaces } from "../reconcile/pass-targets.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import type { ManagedToken } from "../vault/token-source.ts";
@@ -81,12 +82,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   };
   const table = new InMemoryMountTable();
   const counters = createIngestCounters();
-  const scope = compileScope({
-    mounts: config.sync.mounts.length > 0 ? config.sync.mounts : undefined,
-    include: config.sync.include,
-    exclude: config.sync.exclude,
-    policies: config.sync.policies,
-  });
+  const scope = scopeFrom(config);
 
   const ring = new DedupRing({
     capacity: config.worker.queue_size,
@@ -146,6 +142,15 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       { cause: error },
     );
   }
+  // Before listening: a glob that can match no mount would otherwise sync nothing, silently.
+  await checkGlobsReach(scopeSettings(config), passNamespaces(config.vault.source.namespace), async (ns) => {
+    if (!table.has(ns)) await refresher.load(ns);
+    return table.mounts(ns);
+  }).catch(async (error: unknown) => {
+    await pool.stop();
+    await observer.stop();
+    throw error;
+  });
 
   const listener = await listenForAudit(config.vault.audit_address, {
     onLine: onLine.first,

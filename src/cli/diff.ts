@@ -7,7 +7,7 @@ import type { CommandFlags } from "../config/flags.ts";
 import { CourierError } from "../errors.ts";
 import { diffExitCode, runDiff } from "../reconcile/drift.ts";
 import { jsonPrinter, tablePrinter } from "../reconcile/drift-output.ts";
-import { passSetup } from "../reconcile/pass-setup.ts";
+import { checkedPassSetup, type PassSetup } from "../reconcile/pass-setup.ts";
 import { commandArgs } from "./config-args.ts";
 import { reportFailure, runAction } from "./failure.ts";
 import { prepare } from "./prepare.ts";
@@ -50,7 +50,14 @@ export async function runDiffCommand(rawArgs: readonly string[]): Promise<number
     return 2;
   }
   const write = (text: string) => void process.stdout.write(text);
-  const setup = passSetup(config);
+  let setup: PassSetup;
+  try {
+    setup = await checkedPassSetup(config);
+  } catch (error) {
+    // A glob that can match nothing, or a source whose mount table cannot be read: it could not tell.
+    reportFailure(error);
+    return 2;
+  }
   const table = format === "table" || (format === "auto" && process.stdout.isTTY === true);
   const printer = table
     ? tablePrinter(

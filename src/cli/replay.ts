@@ -8,7 +8,7 @@ import type { CommandFlags } from "../config/flags.ts";
 import { parseArgv } from "../config/flags.ts";
 import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
-import { passSetup } from "../reconcile/pass-setup.ts";
+import { checkedPassSetup } from "../reconcile/pass-setup.ts";
 import { emptyReplayCounts, type ReplayCounts, replayKeys } from "../reconcile/replay-keys.ts";
 import { syncWalked } from "../reconcile/sync-pass.ts";
 import type { SyncKey } from "../sync-key.ts";
@@ -53,7 +53,7 @@ export async function runReplay(rawArgs: readonly string[]): Promise<number> {
     );
   }
   const chunks = await openInput(file);
-  const setup = passSetup(config);
+  const setup = await checkedPassSetup(config);
   const counts = emptyReplayCounts();
   const keys = replayKeys(
     chunks,

@@ -5,7 +5,7 @@
 import { defineCommand } from "citty";
 import type { CommandFlags } from "../config/flags.ts";
 import { CourierError } from "../errors.ts";
-import { passSetup } from "../reconcile/pass-setup.ts";
+import { checkedPassSetup } from "../reconcile/pass-setup.ts";
 import { runSyncPass } from "../reconcile/sync-pass.ts";
 import { commandArgs } from "./config-args.ts";
 import { runAction } from "./failure.ts";
@@ -35,7 +35,7 @@ export async function runSync(rawArgs: readonly string[]): Promise<number> {
     needs: { source: true, destinations: true },
   });
   const dryRun = flags["dry-run"] === true;
-  const setup = passSetup(config);
+  const setup = await checkedPassSetup(config);
   try {
     const summary = await runSyncPass(setup, {
       dryRun,

@@ -163,10 +163,13 @@ export const ConfigSchema = v.strictObject({
       each: mountPath,
       docDefault: "every KV mount of the source",
     }),
-    include: list("Only paths matching these globs (e.g. app/**), relative to the mount.", {
-      docDefault: "everything",
-    }),
-    exclude: list("Paths matching these globs are never replicated; wins over include."),
+    include: list(
+      "Only KV keys whose full name, mount included, matches one of these globs: `secret/app/**` (app/ in secret/), `*/app/**` (app/ in every mount), `team-a/secret/**` (in a namespace); `*` stays within one path segment, `**` crosses them. A glob that can match no KV mount in scope stops Courier at start-up.",
+      { docDefault: "everything" },
+    ),
+    exclude: list(
+      "Keys matching these globs (the form of sync.include: `secret/tmp/**`) are never replicated; wins over include. ACL policies are named `sys/policies/acl/NAME` here.",
+    ),
     policies: flag("Replicate ACL policies (root is never touched, default never deleted).", true),
     deletes: flag("Deletes seen in the audit stream reach the destinations.", true),
     create_mounts: flag(

@@ -4,10 +4,10 @@
 
 import { availableParallelism } from "node:os";
 import { vaultSettingsFrom } from "../agent/vault-settings.ts";
-import { type CompiledScope, compileScope } from "../audit/scope.ts";
+import { type CompiledScope, compileScope, type Scope } from "../audit/scope.ts";
 import type { Config } from "../config/schema.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
-import { passNamespaces, passTargets } from "./pass-targets.ts";
+import { checkGlobsReach, passNamespaces, passTargets } from "./pass-targets.ts";
 import { type WalkedKey, type WalkOptions, walkKeys } from "./walk-keys.ts";
 
 /** Keys a one-shot pass works on at once, per core: each waits on the network, not the CPU (the agent's figure). */
@@ -44,14 +44,36 @@ export function passSetup(config: Config): PassSetup {
   };
 }
 
+/**
+ * passSetup, once the scope's globs are known to match something in the source's mounts in
+ * scope (checkGlobsReach): a command refuses a glob that can match nothing before it walks.
+ */
+export async function checkedPassSetup(config: Config): Promise<PassSetup> {
+  const setup = passSetup(config);
+  try {
+    await checkGlobsReach(scopeSettings(config), setup.namespaces, async (namespace) =>
+      (await setup.source.mounts.table(namespace)).values(),
+    );
+    return setup;
+  } catch (error) {
+    setup.close();
+    throw error;
+  }
+}
+
 /** The scope the configuration asks for: what the audit path filters by, and what a pass walks. */
 export function scopeFrom(config: Config): CompiledScope {
-  return compileScope({
+  return compileScope(scopeSettings(config));
+}
+
+/** The scope's settings as the configuration gives them, before they are compiled. */
+export function scopeSettings(config: Config): Scope {
+  return {
     mounts: config.sync.mounts.length > 0 ? config.sync.mounts : undefined,
     include: config.sync.include,
     exclude: config.sync.exclude,
     policies: config.sync.policies,
-  });
+  };
 }
 
 /**

@@ -1,8 +1,9 @@
 // What a pass covers: the KV mounts in scope in each namespace, read from the source's own mount
 // table, and each namespace's ACL policies. A targeted pass covers only the mounts it names.
 
-import type { CompiledScope } from "../audit/scope.ts";
+import { type CompiledScope, globsMatchingNothing, type Scope } from "../audit/scope.ts";
 import type { MountRef } from "../dispatch/ring.ts";
+import { CourierError } from "../errors.ts";
 import { mountId } from "../sync-key.ts";
 import type { MountInfo } from "../vault/types.ts";
 
@@ -44,8 +45,44 @@ export async function passTargets(
   return targets;
 }
 
+/** The part of a mount the glob check reads (the audit path's mount table holds no more). */
+type MountShape = Pick<MountInfo, "path" | "kvVersion">;
+
+/**
+ * Refuses, before anything is synced, include/exclude globs that can match no key in the KV
+ * mounts in scope (see globsMatchingNothing). It runs once the source's mount table can be read:
+ * the table is read only when sync.mounts does not name the mounts itself.
+ */
+export async function checkGlobsReach(
+  scope: Scope,
+  namespaces: readonly string[],
+  readMounts: (namespace: string) => Promise<Iterable<MountShape>>,
+): Promise<void> {
+  const globs = (scope.include?.length ?? 0) + (scope.exclude?.length ?? 0);
+  if (globs === 0) return;
+  const kvMounts: string[] = [];
+  if (scope.mounts === undefined) {
+    for (const namespace of namespaces) {
+      let mounts: Iterable<MountShape>;
+      try {
+        mounts = await readMounts(namespace);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new CourierError(
+          error instanceof CourierError ? error.code : "VAULT_UNREACHABLE",
+          `cannot read the source's mount table to check sync.include and sync.exclude: ${message}`,
+          { cause: error },
+        );
+      }
+      for (const mount of mounts) if (isReplicated(mount)) kvMounts.push(namespace + mount.path);
+    }
+  }
+  const problems = globsMatchingNothing(scope, kvMounts, namespaces);
+  if (problems.length > 0) throw new CourierError("CONFIG_INVALID", problems.join("\n"));
+}
+
 /** isReplicated({type:"kv", kvVersion:2, path:"secret/"}) → true; cubbyhole and non-KV engines → false */
-export function isReplicated(mount: MountInfo): boolean {
+export function isReplicated(mount: MountShape): boolean {
   return mount.kvVersion !== null && mount.path !== "cubbyhole/";
 }
 
