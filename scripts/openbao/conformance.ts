@@ -25,18 +25,21 @@ async function main(): Promise<number> {
   process.on("SIGTERM", stopOnSignal);
   console.log(`real-server conformance: OpenBao ${bao.version} (${bao.path}) at ${server.address}`);
   try {
-    const run = Bun.spawn([process.execPath, "test", "test/conformance", ...process.argv.slice(2)], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        VAULT_CONFORMANCE_ADDR: server.address,
-        VAULT_CONFORMANCE_TOKEN: server.token,
-        // OpenBao has namespaces in every edition, dev servers included.
-        VAULT_CONFORMANCE_NAMESPACES: "1",
-        VAULT_CONFORMANCE_FLAVOR: "openbao",
+    const run = Bun.spawn(
+      [process.execPath, "test", "--timeout", "30000", "test/conformance", ...process.argv.slice(2)],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          VAULT_CONFORMANCE_ADDR: server.address,
+          VAULT_CONFORMANCE_TOKEN: server.token,
+          // OpenBao has namespaces in every edition, dev servers included.
+          VAULT_CONFORMANCE_NAMESPACES: "1",
+          VAULT_CONFORMANCE_FLAVOR: "openbao",
+        },
+        stdio: ["ignore", "inherit", "inherit"],
       },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
+    );
     const code = await run.exited;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     console.log(
