@@ -18,12 +18,12 @@ import { startObserver } from "../observe/observer.ts";
 import { agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { createVaultClient } from "../vault/client.ts";
+import { vaultSettingsFrom } from "../vault/settings.ts";
 import { createSyncPool, type SyncPool } from "../workers/sync-pool.ts";
 import { poolExecutor } from "./executor.ts";
 import { createLineHandler } from "./line-handler.ts";
 import { MountRefresher } from "./mount-refresher.ts";
 import { logSync } from "./sync-log.ts";
-import { vaultSettingsFrom } from "./vault-settings.ts";
 
 /** Syncs each worker thread runs at once: they wait on the network, not the CPU. */
 const TASKS_PER_WORKER = 32;

@@ -1,7 +1,7 @@
 // `courier setup policy`: the rights table as HCL, one policy per token. The KV versions come
 // from the source when there is a token for it; without one, the mounts named in sync.mounts are
 // taken as KV v2 (and the output says so).
-import { vaultSettingsFrom } from "../agent/vault-settings.ts";
+import { vaultSettingsFrom } from "../vault/settings.ts";
 import type { Config } from "../config/schema.ts";
 import { CourierError } from "../errors.ts";
 import { VaultCallError } from "../vault/call-error.ts";
