@@ -14,10 +14,15 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CourierError } from "../../src/errors.ts";
-import { compiledBinary, installUnit } from "../../src/setup/install-unit.ts";
+import {
+  compiledBinary,
+  escapeArgument,
+  installUnit,
+  renderUnit,
+  SHIPPED_UNIT,
+  SHIPPED_UNIT_FILE,
+} from "../../src/setup/files.ts";
 import { Journal } from "../../src/setup/journal.ts";
-import { escapeArgument, renderUnit, SHIPPED_UNIT } from "../../src/setup/systemd-unit.ts";
-import { SHIPPED_UNIT_FILE } from "../../src/setup/write-shipped-unit.ts";
 import { captured } from "./helpers.ts";
 
 let dir: string;
@@ -75,7 +80,7 @@ describe("the unit", () => {
     expect(escapeArgument(word)).toBe(expected);
   });
 
-  test("scripts/courier.service is what the function writes (regenerate: bun src/setup/write-shipped-unit.ts)", () => {
+  test("scripts/courier.service is what the function writes (regenerate: bun src/setup/files.ts)", () => {
     expect(readFileSync(SHIPPED_UNIT_FILE, "utf8")).toBe(renderUnit(SHIPPED_UNIT));
   });
 });

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
+import { writeConfig } from "../../src/setup/files.ts";
 import { Journal } from "../../src/setup/journal.ts";
-import { writeConfig } from "../../src/setup/write-config.ts";
 import { captured } from "./helpers.ts";
 
 const SOURCE_TOKEN = "hvs.source-inline-token-0001";
