@@ -4,8 +4,7 @@
 // does). Vault and the double take them over the API; OpenBao refuses audit devices created over
 // the API unless unsafe_allow_api_audit_creation is set, so for bao they go into a config file
 // merged over -dev, as declarative `audit "<type>" "<path>" { … }` blocks.
-import { type DeviceSpec, SOCKET_DEVICE_OPTIONS } from "../../src/setup/audit-device.ts";
-import { serverConfigBlock } from "../../src/setup/server-config-block.ts";
+import { type DeviceSpec, SOCKET_DEVICE_OPTIONS, serverConfigBlock } from "../../src/setup/audit-devices.ts";
 import { vaultCall } from "./vault-http.ts";
 
 export function sandboxAuditDevices(auditPort: number, auditLog: string): DeviceSpec[] {

@@ -2,8 +2,7 @@
 // the preflight of `courier setup` checks.
 import { defineCommand } from "citty";
 import { CourierError } from "../errors.ts";
-import { POLICY_FLAGS } from "../setup/flags.ts";
-import { POLICY_KINDS, type PolicyFor, printPolicies } from "../setup/print-policies.ts";
+import { POLICY_FLAGS, POLICY_KINDS, type PolicyFor, printPolicies } from "../setup/run.ts";
 import { commandArgs } from "./config-args.ts";
 import { runAction } from "./failure.ts";
 import { prepare } from "./prepare.ts";

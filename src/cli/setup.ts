@@ -3,8 +3,7 @@
 // policies Courier's tokens need.
 import { defineCommand } from "citty";
 import { parseArgv } from "../config/flags.ts";
-import { SETUP_FLAGS, setupChoices } from "../setup/flags.ts";
-import { runSetup } from "../setup/run-setup.ts";
+import { runSetup, SETUP_FLAGS, setupChoices } from "../setup/run.ts";
 import { commandArgs } from "./config-args.ts";
 import { runAction } from "./failure.ts";
 import { prepare } from "./prepare.ts";

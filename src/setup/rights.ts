@@ -1,11 +1,14 @@
 // What each of Courier's tokens must be allowed to do, as one table: the preflight checks it with
-// sys/capabilities-self and `courier setup policy` prints it as HCL, so the two never disagree.
+// sys/capabilities-self (one line per capability a token lacks, with the policy line that grants
+// it) and `courier setup policy` prints it as HCL, so the two never disagree.
 //
 // Capabilities follow Vault's existence check: a write to a path whose backend has one (KV v1
 // keys, KV v2 data/ and metadata/) needs "create" for a new key and "update" for an existing
 // one; paths without one (KV v2 delete/, undelete/, destroy/, and everything under sys/) always
 // need "update" alone. Include/exclude globs do not narrow the table: a full pass lists every
 // folder from the mount's root, so list and read are needed on the whole mount.
+import type { Config } from "../config/schema.ts";
+import { policyLine } from "../vault/call-error.ts";
 
 export type Capability = "create" | "read" | "update" | "delete" | "list" | "sudo";
 
@@ -29,6 +32,11 @@ export interface RightsScope {
   policies: boolean;
   /** sync.create_mounts */
   createMounts: boolean;
+}
+
+/** The scope the configuration syncs, over the KV mounts found on the source. */
+export function rightsScope(config: Config, mounts: readonly KvMount[]): RightsScope {
+  return { mounts, policies: config.sync.policies, createMounts: config.sync.create_mounts };
 }
 
 /** The token Courier reads the source with. */
@@ -125,4 +133,67 @@ export function setupRights(devicePaths: readonly string[], replace: boolean): R
     rights.push({ path: `sys/audit/${path}`, capabilities, why: `enable the audit device ${path}/` });
   }
   return rights;
+}
+
+export interface MissingRight {
+  path: string;
+  capability: Capability;
+}
+
+/**
+ * The capabilities a token lacks. Vault answers ["root"] for a root token (everything) and
+ * ["deny"] for a path it may not touch at all.
+ * missingRights([{path:"a/*",capabilities:["read","list"]}], {"a/*":["read"]}) → [{path:"a/*",capability:"list"}]
+ */
+export function missingRights(rights: readonly Right[], granted: Record<string, unknown>): MissingRight[] {
+  const missing: MissingRight[] = [];
+  for (const right of rights) {
+    const has = capabilitiesIn(granted[right.path]);
+    if (has.includes("root")) continue;
+    for (const capability of right.capabilities) {
+      if (has.includes("deny") || !has.includes(capability)) missing.push({ path: right.path, capability });
+    }
+  }
+  return missing;
+}
+
+/**
+ * One report line.
+ * describeMissing("source http://127.0.0.1:8200", {path:"secret/data/*",capability:"read"})
+ *   → 'source http://127.0.0.1:8200 lacks "read" on secret/data/*: path "secret/data/*" { capabilities = ["read"] }'
+ */
+export function describeMissing(vault: string, missing: MissingRight): string {
+  return `${vault} lacks "${missing.capability}" on ${missing.path}: ${policyLine(missing.path, [missing.capability])}`;
+}
+
+/**
+ * The table as an HCL policy an operator can hand to `vault policy write NAME -`.
+ * renderPolicy("courier-source", "Courier's token on the source Vault", [{path:"sys/mounts",capabilities:["read"],why:"the mount table"}])
+ *   → '# courier-source: Courier\'s token on the source Vault\n\n# the mount table\npath "sys/mounts" {\n  capabilities = ["read"]\n}\n'
+ */
+export function renderPolicy(name: string, about: string, rights: readonly Right[]): string {
+  const blocks = merge(rights).map((right) => {
+    const caps = right.capabilities.map((c) => `"${c}"`).join(", ");
+    return `# ${right.why}\npath "${right.path}" {\n  capabilities = [${caps}]\n}\n`;
+  });
+  return `# ${name}: ${about}\n\n${blocks.join("\n")}`;
+}
+
+/** One block per path: two rights on one path (Vault merges them anyway) read better as one. */
+function merge(rights: readonly Right[]): Right[] {
+  const byPath = new Map<string, Right>();
+  for (const right of rights) {
+    const held = byPath.get(right.path);
+    if (!held) {
+      byPath.set(right.path, { ...right, capabilities: [...right.capabilities] });
+      continue;
+    }
+    for (const c of right.capabilities) if (!held.capabilities.includes(c)) held.capabilities.push(c);
+    held.why = `${held.why}; ${right.why}`;
+  }
+  return [...byPath.values()];
+}
+
+function capabilitiesIn(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
 }

@@ -4,7 +4,7 @@
 // moment (and says whether the test entry came), then closes.
 import { chmodSync, unlinkSync } from "node:fs";
 import { isSocketFile, listenOverStaleSocket } from "../audit/listeners/stale-socket.ts";
-import type { DeviceSpec } from "./audit-device.ts";
+import type { DeviceSpec } from "./audit-devices.ts";
 
 export interface StandIn {
   /** "tcp://127.0.0.1:1269", "unix:///run/courier/audit.sock" */
@@ -92,7 +92,7 @@ async function listenUnix(path: string, socket: Handlers): Promise<Started> {
 }
 
 /** isTestEntry('{"type":"request","request":{"path":"sys/audit/test"}}') → true; a prefix before "{" is skipped */
-export function isTestEntry(line: string): boolean {
+function isTestEntry(line: string): boolean {
   try {
     const entry = JSON.parse(line.slice(line.indexOf("{"))) as { request?: { path?: unknown } };
     return entry.request?.path === "sys/audit/test";

@@ -6,8 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createSocket } from "node:dgram";
 import { loadConfig } from "../../src/config/load.ts";
-import { type DeviceSpec, socketDevice } from "../../src/setup/audit-device.ts";
-import { serverConfigBlock } from "../../src/setup/server-config-block.ts";
+import { type DeviceSpec, serverConfigBlock, socketDevice } from "../../src/setup/audit-devices.ts";
 import { spawnCourier } from "../support/courier-process.ts";
 import { type BaoServer, baoClient, freeUdpPort, localBao, startOpenBao } from "../support/openbao.ts";
 import { startVaultDouble } from "../support/vault-double/index.ts";

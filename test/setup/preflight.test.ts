@@ -1,17 +1,16 @@
 // The preflight against Vault doubles, with tokens made there with narrow policies: every right
 // Courier needs, taken away one at a time, is reported as exactly one line.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { setupChoices } from "../../src/setup/flags.ts";
-import { renderPolicy } from "../../src/setup/policy-hcl.ts";
 import {
   type Capability,
   destinationRights,
   type Right,
   type RightsScope,
+  renderPolicy,
   setupRights,
   sourceRights,
 } from "../../src/setup/rights.ts";
-import { runSetup } from "../../src/setup/run-setup.ts";
+import { runSetup, setupChoices } from "../../src/setup/run.ts";
 import {
   captured,
   configFrom,

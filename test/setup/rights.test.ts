@@ -1,7 +1,13 @@
 import { describe, expect, test } from "bun:test";
-import { describeMissing, missingRights } from "../../src/setup/missing.ts";
-import { renderPolicy } from "../../src/setup/policy-hcl.ts";
-import { destinationRights, type RightsScope, setupRights, sourceRights } from "../../src/setup/rights.ts";
+import {
+  describeMissing,
+  destinationRights,
+  missingRights,
+  type RightsScope,
+  renderPolicy,
+  setupRights,
+  sourceRights,
+} from "../../src/setup/rights.ts";
 
 const both: RightsScope = {
   mounts: [

@@ -4,8 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setupChoices } from "../../src/setup/flags.ts";
-import { runSetup } from "../../src/setup/run-setup.ts";
+import { runSetup, setupChoices } from "../../src/setup/run.ts";
 import {
   auditPaths,
   captured,

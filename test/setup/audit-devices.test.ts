@@ -7,9 +7,9 @@ import {
   dialAddress,
   fileDevice,
   isApiAuditRefusal,
+  serverConfigBlock,
   socketDevice,
-} from "../../src/setup/audit-device.ts";
-import { serverConfigBlock } from "../../src/setup/server-config-block.ts";
+} from "../../src/setup/audit-devices.ts";
 
 async function configWith(argv: string[]) {
   return (await loadConfig({ argv, env: {} })).config;
