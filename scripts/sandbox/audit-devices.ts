@@ -20,7 +20,8 @@ export function sandboxAuditDevices(auditPort: number, auditLog: string): Device
       path: "courier",
       type: "socket",
       description: "Courier audit device",
-      options: { address: `127.0.0.1:${auditPort}`, socket_type: "udp" },
+      // List responses carry no key Courier needs; eliding them keeps datagrams small.
+      options: { address: `127.0.0.1:${auditPort}`, socket_type: "udp", elide_list_responses: "true" },
     },
   ];
 }
