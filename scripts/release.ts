@@ -1,4 +1,5 @@
-// `bun run release`: one archive per host, courier_<version>_<os>_<arch>.tar.gz, and SHA256SUMS.
+// `bun run release`: one archive per host, courier_<version>_<os>_<arch>.tar.gz, a Debian package
+// per glibc Linux target, courier_<version>_<arch>.deb, and SHA256SUMS over all of them.
 //   --targets a,b   only these (default: every target)
 //   --out <dir>     where the archives go (default dist/release; emptied first)
 //   --offline       use only runtimes already cached; never fetch
@@ -69,21 +70,28 @@ async function release(targets: Target[], outDir: string, offline: boolean, keep
       console.warn(`  warning: ${warning}`);
       warned.add(warning);
     }
+    const packaged = result.deb ? `, packaged as .deb in ${formatMs(result.deb.ms)}` : "";
     console.log(
-      `  ${target.name}: built in ${formatMs(result.buildMs)}, archived in ${formatMs(result.archiveMs)}`,
+      `  ${target.name}: built in ${formatMs(result.buildMs)}, archived in ${formatMs(result.archiveMs)}${packaged}`,
     );
     results.push(result);
   }
 
   writeFileSync(
     join(outDir, "SHA256SUMS"),
-    sumsText(results.map((r) => ({ name: basename(r.archive), sha256: r.sha256 }))),
+    sumsText(
+      results.flatMap((r) => [
+        { name: basename(r.archive), sha256: r.sha256 },
+        ...(r.deb ? [{ name: basename(r.deb.path), sha256: r.deb.sha256 }] : []),
+      ]),
+    ),
   );
   const sumsOk = verifySums(outDir);
   if (!keep) rmSync(stageDir, { recursive: true, force: true });
 
   console.log(`\n${summary(results)}\n`);
-  console.log(`archives and SHA256SUMS in ${relative(process.cwd(), outDir) || "."}`);
+  for (const r of results) if (r.deb) console.log(`${basename(r.deb.path)}  ${formatBytes(r.deb.bytes)}`);
+  console.log(`archives, packages and SHA256SUMS in ${relative(process.cwd(), outDir) || "."}`);
   console.log(
     `runtimes ready in ${formatMs(fetchMs)}; release took ${formatMs(performance.now() - started)}`,
   );

@@ -1,11 +1,11 @@
 // `bun scripts/sandbox.ts [--once] [--double]`: Courier's main job on this machine, set up from
-// nothing. Three local Vault servers (vault or bao dev servers when on PATH, the Vault double
-// otherwise) on 127.0.0.1:8200 (source), :8202 and :8204 (destinations) when free; Courier, the
+// nothing. Three local Vault servers (OpenBao dev servers with the bao the tests use; vault dev
+// servers when no bao can be had but vault is on PATH; the Vault double otherwise) on 127.0.0.1:8200 (source), :8202 and :8204 (destinations) when free; Courier, the
 // compiled binary, between them, fed by a UDP audit device on the source (127.0.0.1:1269 when
 // free); secrets of both KV versions and a policy written on the source; the destinations shown
 // converging; then commands to try, and every later sync as it happens, until Ctrl-C.
 //   --once    stop after the scripted part: exit 0 when every destination equals the source, else 1
-//   --double  use the Vault double even when vault or bao is on PATH
+//   --double  use the Vault double even when OpenBao or vault can be had
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +29,7 @@ const say = (line = "") => console.log(line);
 
 const USAGE = `usage: bun scripts/sandbox.ts [--once] [--double]
   --once    run the scripted part, check that every destination equals the source (exit 0, else 1), stop
-  --double  use the Vault double even when vault or bao is on PATH`;
+  --double  use the Vault double even when OpenBao or vault can be had`;
 const values = options(Bun.argv.slice(2));
 
 const dir = mkdtempSync(join(tmpdir(), "courier-sandbox-"));
@@ -39,8 +39,8 @@ const shutdown = createShutdown(children, dir, say);
 const env = { PATH: process.env.PATH ?? "", HOME: dir, NO_COLOR: "1" };
 
 try {
-  const choice = chooseServer(values.double);
-  say(`Courier sandbox: three ${describeServer(choice.kind, values.double)}, Courier between them.`);
+  const choice = await chooseServer(values.double);
+  say(`Courier sandbox: three ${describeServer(choice, values.double)}, Courier between them.`);
   say("  building dist/courier if its sources changed…");
   const binary = await ensureBinary();
 

@@ -1,5 +1,5 @@
-// What goes into each release archive beside the binary: the README, the LICENSE, the systemd unit
-// and the example config. A file that does not exist yet is left out with a warning, except the
+// What goes into each release archive beside the binary: the README, the LICENSE, the systemd unit,
+// the example config, and the Grafana dashboard and Prometheus alert rules. A file that does not exist yet is left out with a warning, except the
 // LICENSE, without which nothing ships.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,6 +21,8 @@ const COMPANIONS: readonly Companion[] = [
   { source: "LICENSE", name: "LICENSE", required: true },
   { source: "scripts/courier.service", name: "courier.service", required: false, systemdOnly: true },
   { source: "scripts/courier.example.yaml", name: "courier.example.yaml", required: false },
+  { source: "scripts/monitoring/grafana-dashboard.json", name: "grafana-dashboard.json", required: false },
+  { source: "scripts/monitoring/courier-rules.yaml", name: "courier-rules.yaml", required: false },
 ];
 
 export interface ArchivePlan {

@@ -1,9 +1,11 @@
-// One target's part of a release: compile, check the binary really is for that target, archive it.
+// One target's part of a release: compile, check the binary really is for that target, archive it,
+// and for glibc Linux package it as a .deb too.
 import { join } from "node:path";
 import { planArchive } from "./archive-files.ts";
 import type { BuildInfo } from "./build-info.ts";
 import { sha256File } from "./checksums.ts";
 import { compileBinary } from "./compile.ts";
+import { buildDeb, type DebResult, hasDebianPackage } from "./debian.ts";
 import { checkBinaryFormat } from "./file-check.ts";
 import { writeTarGz } from "./tarball.ts";
 import { archiveName, type Target } from "./targets.ts";
@@ -18,6 +20,8 @@ export interface TargetRelease {
   archive: string;
   archiveBytes: number;
   sha256: string;
+  /** The Debian package, for the glibc Linux targets. */
+  deb?: DebResult & { sha256: string };
   buildMs: number;
   archiveMs: number;
   warnings: string[];
@@ -49,6 +53,8 @@ export async function releaseTarget(options: ReleaseTargetOptions): Promise<Targ
   const archive = join(outDir, archiveName(info.version, target));
   const archiveBytes = await writeTarGz(archive, plan.entries, info.commitTime);
   const sha256 = await sha256File(archive);
+  const archiveMs = performance.now() - started;
+  const deb = hasDebianPackage(target) ? await packageDeb(options, built.path) : undefined;
 
   return {
     target,
@@ -59,8 +65,15 @@ export async function releaseTarget(options: ReleaseTargetOptions): Promise<Targ
     archive,
     archiveBytes,
     sha256,
+    deb,
     buildMs: built.ms,
-    archiveMs: performance.now() - started,
+    archiveMs,
     warnings: plan.warnings,
   };
+}
+
+async function packageDeb(options: ReleaseTargetOptions, binaryPath: string): Promise<TargetRelease["deb"]> {
+  const { root, target, info, outDir } = options;
+  const deb = await buildDeb({ root, target, binaryPath, info, outDir });
+  return { ...deb, sha256: await sha256File(deb.path) };
 }

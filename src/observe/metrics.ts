@@ -35,7 +35,8 @@ export interface AgentView {
 export interface MetricsOptions {
   /** Destination addresses, as outcomes name them. */
   destinations: readonly string[];
-  build: { version: string; commit: string };
+  /** The same three `courier version` prints. */
+  build: { version: string; commit: string; target: string };
 }
 
 export class CourierMetrics {
@@ -54,8 +55,8 @@ export class CourierMetrics {
       "courier_build_info",
       "Always 1; the labels say which Courier this is.",
       "gauge",
-      ["version", "commit"],
-      () => [{ labels: { version: options.build.version, commit: options.build.commit }, value: 1 }],
+      ["version", "commit", "target"],
+      () => [{ labels: { ...options.build }, value: 1 }],
     );
     r.collect(
       "courier_audit_entries_total",

@@ -38,8 +38,11 @@ export interface Observer {
 }
 
 export function startObserver(options: ObserverOptions): Observer {
-  const { version, commit } = buildInfo();
-  const metrics = new CourierMetrics({ destinations: options.destinations, build: { version, commit } });
+  const { version, commit, target } = buildInfo();
+  const metrics = new CourierMetrics({
+    destinations: options.destinations,
+    build: { version, commit, target },
+  });
   const milestones: Milestones = { mountTableLoaded: false, listening: false, stopping: false };
   const probe = new SourceProbe(options.sourceHealth, options.probe);
   let server: HttpServer | undefined;

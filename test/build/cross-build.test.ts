@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { compileBinary } from "../../scripts/build/compile.ts";
+import { debName, hasDebianPackage } from "../../scripts/build/debian.ts";
 import { checkBinaryFormat } from "../../scripts/build/file-check.ts";
 import { defaultCacheDir, ensureRuntime, runtimePath } from "../../scripts/build/runtime-cache.ts";
 import { archiveName, findTarget, hostTarget, TARGETS } from "../../scripts/build/targets.ts";
@@ -57,14 +58,20 @@ describe("cross-building", () => {
 
       const dir = join(root, "dist", "release");
       const archives = TARGETS.map((t) => archiveName(FIXTURE_VERSION, t));
-      expect(readdirSync(dir).sort()).toEqual(["SHA256SUMS", ...archives].sort());
+      const debs = TARGETS.filter(hasDebianPackage).map((t) => debName(FIXTURE_VERSION, t));
+      expect(debs).toEqual(["courier_9.8.7_amd64.deb", "courier_9.8.7_arm64.deb"]);
+      expect(readdirSync(dir).sort()).toEqual(["SHA256SUMS", ...archives, ...debs].sort());
       expect(run(["sha256sum", "-c", "SHA256SUMS"], { cwd: dir }).exitCode).toBe(0);
       for (const target of TARGETS) {
         expect(out.stdout).toMatch(new RegExp(`^${target.name} +ok: `, "m"));
         const list = run(["tar", "-tzf", join(dir, archiveName(FIXTURE_VERSION, target))]).stdout;
         expect(list.split("\n")[0]).toBe(target.binary);
       }
+      for (const target of TARGETS.filter(hasDebianPackage)) {
+        const control = run(["dpkg-deb", "-f", join(dir, debName(FIXTURE_VERSION, target))]).stdout;
+        expect(control).toContain(`Architecture: ${target.arch}\n`);
+      }
     },
-    180_000,
+    300_000,
   );
 });

@@ -56,7 +56,7 @@ export interface FixtureOptions {
 export function makeFixtureProject(options: FixtureOptions = {}): string {
   const root = mkdtempSync(join(tmpdir(), "courier-fixture-"));
   mkdirSync(join(root, "src", "workers"), { recursive: true });
-  mkdirSync(join(root, "scripts"), { recursive: true });
+  mkdirSync(join(root, "scripts", "monitoring"), { recursive: true });
   const files: Record<string, string> = {
     "package.json": `${JSON.stringify({ name: "courier", version: FIXTURE_VERSION, type: "module" })}\n`,
     "src/main.ts": MAIN,
@@ -66,6 +66,8 @@ export function makeFixtureProject(options: FixtureOptions = {}): string {
     LICENSE: "fixture licence\n",
     "scripts/courier.service": "[Unit]\nDescription=fixture\n",
     "scripts/courier.example.yaml": "vault: {}\n",
+    "scripts/monitoring/grafana-dashboard.json": '{"title":"fixture"}\n',
+    "scripts/monitoring/courier-rules.yaml": "groups: []\n",
   };
   for (const [path, text] of Object.entries(files)) {
     if (!options.without?.includes(path)) writeFileSync(join(root, path), text);
@@ -74,6 +76,9 @@ export function makeFixtureProject(options: FixtureOptions = {}): string {
     cpSync(join(projectRoot, "scripts", "build"), join(root, "scripts", "build"), { recursive: true });
     cpSync(join(projectRoot, "scripts", "release.ts"), join(root, "scripts", "release.ts"));
     cpSync(join(projectRoot, "scripts", "build.ts"), join(root, "scripts", "build.ts"));
+    // The real unit, so the packaged one can be checked by systemd-analyze.
+    if (!options.without?.includes("scripts/courier.service"))
+      cpSync(join(projectRoot, "scripts", "courier.service"), join(root, "scripts", "courier.service"));
     symlinkSync(join(projectRoot, "node_modules"), join(root, "node_modules"));
   }
   return root;

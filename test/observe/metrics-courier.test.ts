@@ -19,7 +19,10 @@ afterAll(async () => {
 });
 
 function metrics(): CourierMetrics {
-  return new CourierMetrics({ destinations: [B, C], build: { version: "1.2.3", commit: "abc1234" } });
+  return new CourierMetrics({
+    destinations: [B, C],
+    build: { version: "1.2.3", commit: "abc1234", target: "linux-arm64" },
+  });
 }
 
 function outcome(destination: string, result: SyncResultKind): DestinationOutcome {
@@ -108,7 +111,10 @@ describe("sync results", () => {
     ["https://[::1]:8200", "https://[::1]:8200"],
   ])("the destination %j is labelled %j (never with credentials)", (address, label) => {
     expect(destinationLabel(address)).toBe(label);
-    const m = new CourierMetrics({ destinations: [address], build: { version: "1", commit: "x" } });
+    const m = new CourierMetrics({
+      destinations: [address],
+      build: { version: "1", commit: "x", target: "t" },
+    });
     m.recordSync(TASK, { destinations: [outcome(address, "written")] }, 1);
     expect(m.render()).not.toContain("s3cret");
     expect(sampleValue(scrape(m), "courier_sync_total", { destination: label })).toBe(1);
@@ -120,7 +126,13 @@ describe("numbers read when scraped", () => {
     const families = scrape(metrics());
     expect(families.get("courier_audit_entries_total")?.samples).toEqual([]);
     expect(families.get("courier_queue_depth")?.samples).toEqual([]);
-    expect(sampleValue(families, "courier_build_info", { version: "1.2.3", commit: "abc1234" })).toBe(1);
+    expect(
+      sampleValue(families, "courier_build_info", {
+        version: "1.2.3",
+        commit: "abc1234",
+        target: "linux-arm64",
+      }),
+    ).toBe(1);
     expect(sampleValue(families, "courier_reconcile_last_success_timestamp_seconds")).toBe(0);
     expect(sampleValue(families, "courier_drift_keys", { destination: B })).toBe(0);
   });

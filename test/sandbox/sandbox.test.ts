@@ -1,14 +1,19 @@
 // The sandbox run the way a user runs it: `bun scripts/sandbox.ts` as a real process, with real
-// servers (vault or bao dev servers where installed, the Vault double here), the compiled Courier,
-// a real audit stream and real signals.
+// servers (OpenBao dev servers with the bao the tests use, the Vault double where none can be had
+// or with --double), the compiled Courier, a real audit stream and real signals.
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { tcpFree } from "../../scripts/sandbox/ports.ts";
 import { ensureBinary } from "../support/binary.ts";
+import { localBao } from "../support/openbao.ts";
 import { ROOT, startWatched } from "../support/process.ts";
 
 const SCRIPT = join(ROOT, "scripts", "sandbox.ts");
+/** The first line names the servers; OpenBao whenever a bao is on PATH or cached. */
+const HEADER = localBao
+  ? /^Courier sandbox: three OpenBao dev servers \(OpenBao [\d.]+ from (PATH|cache)\), Courier between them\.$/m
+  : /^Courier sandbox: three (Vault doubles \(no OpenBao: .+\)|vault dev servers \(.+\)), Courier between them\.$/m;
 const KEYS = [
   "secret/app/db",
   "secret/app/api",
@@ -64,6 +69,7 @@ describe("bun scripts/sandbox.ts", () => {
     const { code, stderr } = await sandbox.finished();
     const out = sandbox.stdout();
     expect({ code, stderr }).toMatchObject({ code: 0 }); // stderr shows in the diff when it fails
+    expect(out).toMatch(HEADER);
     for (const key of KEYS) {
       const row = new RegExp(`^ {2}${key.replaceAll("/", "\\/")} +→ dest-1 ✓ [^,]+, dest-2 ✓ `, "m");
       expect(out).toMatch(row);
@@ -77,6 +83,15 @@ describe("bun scripts/sandbox.ts", () => {
     const processes = printedProcesses(out);
     expect(processes.map((p) => p.name)).toEqual(["source", "dest-1", "dest-2", "courier"]);
     expect(processes.filter((p) => isAlive(p.pid))).toEqual([]);
+  }, 30_000);
+
+  test("--double --once runs on Vault doubles, says so, and converges", async () => {
+    const sandbox = startSandbox(["--double", "--once"]);
+    const { code } = await sandbox.finished();
+    const out = sandbox.stdout();
+    expect(code).toBe(0);
+    expect(out).toStartWith("Courier sandbox: three Vault doubles (--double), Courier between them.\n");
+    expect(out).toContain("✓ converged: dest-1 and dest-2 hold exactly what the source holds");
   }, 30_000);
 
   test("keeps running after the scripted part, shows a new write as it syncs, and Ctrl-C stops everything with exit 0", async () => {

@@ -4,7 +4,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureAuditDevices, sandboxAuditDevices, toBaoConfig } from "../../scripts/sandbox/audit-devices.ts";
-import { chooseServer, describeServer, serverCommand } from "../../scripts/sandbox/servers.ts";
+import {
+  chooseServer,
+  describeServer,
+  type ServerFinders,
+  serverCommand,
+} from "../../scripts/sandbox/servers.ts";
 import { vaultCall } from "../../scripts/sandbox/vault-http.ts";
 import { startVaultDouble } from "../support/vault-double/index.ts";
 
@@ -17,16 +22,36 @@ const DEV_FLAGS = [
 ];
 
 describe("which servers the sandbox runs", () => {
-  test.each([
-    ["vault when both are installed", ["vault", "bao"], false, "vault"],
-    ["bao when only bao is", ["bao"], false, "bao"],
-    ["the double when neither is", [], false, "double"],
-    ["the double when asked for, whatever is installed", ["vault", "bao"], true, "double"],
-  ] as const)("%s", (_name, installed, forceDouble, kind) => {
-    const which = (name: string) =>
-      (installed as readonly string[]).includes(name) ? `/usr/bin/${name}` : null;
-    expect(chooseServer(forceDouble, which).kind).toBe(kind);
+  const finders = (bao: boolean, onPath: string[]): ServerFinders => ({
+    bao: async () =>
+      bao
+        ? { ok: true, path: "/cache/bao", version: "2.7.2", source: "cache" }
+        : { ok: false, reason: "no python3 with pip to fetch it" },
+    which: (name) => (onPath.includes(name) ? `/usr/bin/${name}` : null),
   });
+
+  test.each([
+    ["OpenBao when a bao can be had, even with vault installed", true, ["vault"], false, "bao /cache/bao"],
+    ["vault when no bao can be had but vault is on PATH", false, ["vault"], false, "vault /usr/bin/vault"],
+    ["the double when neither can be had", false, [], false, `double ${process.execPath}`],
+    ["the double when asked for, whatever is installed", true, ["vault"], true, `double ${process.execPath}`],
+  ] as const)("%s", async (_name, bao, onPath, forceDouble, expected) => {
+    const choice = await chooseServer(forceDouble, finders(bao, [...onPath]));
+    expect(`${choice.kind} ${choice.binary}`).toBe(expected);
+  });
+
+  test.each([
+    [true, [], false, "OpenBao dev servers (OpenBao 2.7.2 from cache)"],
+    [false, ["vault"], false, "vault dev servers (no OpenBao: no python3 with pip to fetch it)"],
+    [false, [], false, "Vault doubles (no OpenBao: no python3 with pip to fetch it)"],
+    [true, [], true, "Vault doubles (--double)"],
+  ] as const)(
+    "with bao %p and %p on PATH (forced: %p) the header says %p",
+    async (bao, onPath, forced, text) => {
+      const choice = await chooseServer(forced, finders(bao, [...onPath]));
+      expect(describeServer(choice, forced)).toBe(text);
+    },
+  );
 
   test.each([
     ["vault", { kind: "vault", binary: "/usr/bin/vault" }, undefined, ["/usr/bin/vault", ...DEV_FLAGS]],
@@ -45,15 +70,6 @@ describe("which servers the sandbox runs", () => {
   ] as const)("the command line of %s", (_name, choice, configFile, command) => {
     expect(serverCommand(choice, 8202, configFile)).toEqual([...command]);
   });
-});
-
-test.each([
-  ["vault", false, "vault dev servers"],
-  ["bao", false, "OpenBao dev servers"],
-  ["double", false, "Vault doubles (no vault or bao on PATH)"],
-  ["double", true, "Vault doubles (--double)"],
-] as const)("the header calls %s servers (forced: %p) %p", (kind, forced, text) => {
-  expect(describeServer(kind, forced)).toBe(text);
 });
 
 describe("the source's audit devices", () => {
