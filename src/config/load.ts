@@ -2,6 +2,7 @@
 // checked across settings, then token files read. Every problem is collected and reported at
 // once as a ConfigError (exit code 2), one line each.
 import * as v from "valibot";
+import { defaultAllowlist } from "./addresses.ts";
 import { checkConfig, type Requirements } from "./checks.ts";
 import { type Environment, readEnv } from "./env.ts";
 import { readConfigFile } from "./file.ts";
@@ -9,7 +10,7 @@ import { type CommandFlags, parseArgv } from "./flags.ts";
 import { describeIssues } from "./issues.ts";
 import { describeOrigin, type Layer, mergeLayers, nest } from "./origin.ts";
 import { ConfigError } from "./problems.ts";
-import { defaultAllowlist, resolveVaults } from "./resolve.ts";
+import { resolveVaults } from "./resolve.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
 import { planVaults, type VaultPlan } from "./vaults.ts";
 

@@ -1,14 +1,9 @@
 // The parts of loading that touch the host: token files are read (trimmed) once at start, the
 // files TLS and AppRole need are checked to be readable, secrets readable by others are warned
-// about (naming the file, never its content), and the default sender allowlist is worked out.
-import { lookup } from "node:dns/promises";
+// about (naming the file, never its content).
 import { stat } from "node:fs/promises";
-import { isIP } from "node:net";
-import { compileAllowlist, LOOPBACK_CIDRS } from "../audit/listeners/allowlist.ts";
-import { parseCidr } from "./cidr.ts";
 import { problemAt } from "./problems.ts";
 import type { VaultTarget } from "./schema.ts";
-import { Invalid } from "./values.ts";
 import type { PlannedVault } from "./vaults.ts";
 
 export interface Resolved {
@@ -93,42 +88,4 @@ export async function exposureWarning(path: string): Promise<string | undefined>
   const mode = (await stat(path)).mode & 0o777;
   if ((mode & 0o044) === 0) return undefined;
   return `secret file ${path} is readable by group or others (mode ${mode.toString(8).padStart(4, "0")}): chmod 600 ${path}`;
-}
-
-/**
- * Who may send audit entries when vault.audit_allow is empty: loopback, plus the source's own
- * address (its IP, or what its host name resolves to), since Vault sends from its own host.
- * defaultAllowlist("https://192.0.2.10:8200") → ["127.0.0.0/8", "::1/128", "192.0.2.10/32"]
- */
-export async function defaultAllowlist(
-  sourceAddress: string,
-  resolve: (host: string) => Promise<string[]> = resolveHost,
-): Promise<{ cidrs: string[]; warning?: string }> {
-  const host = new URL(sourceAddress).hostname.replace(/^\[|\]$/g, "");
-  const cidrs = [...LOOPBACK_CIDRS];
-  if (host === "localhost") return { cidrs };
-  let addresses: string[];
-  try {
-    addresses = isIP(host) ? [host] : await resolve(host);
-  } catch {
-    return {
-      cidrs,
-      warning: `could not resolve ${host}: audit entries are accepted from loopback only; set vault.audit_allow`,
-    };
-  }
-  const loopback = compileAllowlist(LOOPBACK_CIDRS);
-  for (const address of addresses) {
-    if (loopback.allows(address)) continue;
-    const cidr = parseCidr(address);
-    if (!(cidr instanceof Invalid) && !cidrs.includes(cidr)) cidrs.push(cidr);
-  }
-  return { cidrs };
-}
-
-async function resolveHost(host: string): Promise<string[]> {
-  const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error("timeout")), 2000).unref(),
-  );
-  const found = await Promise.race([lookup(host, { all: true }), timeout]);
-  return found.map((entry) => entry.address);
 }

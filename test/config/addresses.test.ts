@@ -1,7 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { parseAuditAddress, parseHostPort, parseVaultUrl } from "../../src/config/addresses.ts";
-import { parseCidr } from "../../src/config/cidr.ts";
+import {
+  formatListenAddress,
+  parseAuditAddress,
+  parseCidr,
+  parseHostPort,
+  parseListenAddress,
+  parseVaultUrl,
+} from "../../src/config/addresses.ts";
 import { Invalid } from "../../src/config/values.ts";
+import { CourierError } from "../../src/errors.ts";
 
 describe("a Vault address is an http or https URL", () => {
   test.each([
@@ -59,6 +66,55 @@ describe("the audit address says the transport, UDP when it does not", () => {
     const out = parseAuditAddress(input) as Invalid;
     expect(out.problem).toContain("tcp://host:port");
     expect(out.problem).toContain("file:///path");
+  });
+});
+
+describe("a listener reads the audit address the same way, saying why it refuses one", () => {
+  test.each([
+    ["127.0.0.1:1269", { transport: "udp", host: "127.0.0.1", port: 1269 }],
+    ["localhost:0", { transport: "udp", host: "localhost", port: 0 }],
+    ["[::1]:1269", { transport: "udp", host: "::1", port: 1269 }],
+    ["udp://0.0.0.0:1269", { transport: "udp", host: "0.0.0.0", port: 1269 }],
+    ["UDP://127.0.0.1:9", { transport: "udp", host: "127.0.0.1", port: 9 }],
+    ["tcp://127.0.0.1:9090", { transport: "tcp", host: "127.0.0.1", port: 9090 }],
+    ["tcp://[::]:9090", { transport: "tcp", host: "::", port: 9090 }],
+    ["unix:///run/courier/audit.sock", { transport: "unix", path: "/run/courier/audit.sock" }],
+    ["file:///var/log/vault/audit.log", { transport: "file", path: "/var/log/vault/audit.log" }],
+  ])("reads %p", (text, expected) => {
+    expect(parseListenAddress(text)).toEqual(expected as never);
+  });
+
+  test.each([
+    ["", "expected host:port"],
+    ["1269", "expected host:port"],
+    [":1269", "expected host:port"],
+    ["127.0.0.1:65536", "0 to 65535"],
+    ["127.0.0.1:port", "expected host:port"],
+    ["::1:1269", "expected host:port"],
+    ["http://127.0.0.1:1269", 'unknown scheme "http"'],
+    ["tcp://127.0.0.1", "expected host:port"],
+    ["unix://relative.sock", "must be absolute"],
+    ["file:///", "must name a socket or file"],
+    ["tcp://[vault.example]:1269", "expected host:port"],
+  ])("refuses %p, saying why and what is accepted", (text, why) => {
+    let error: unknown;
+    try {
+      parseListenAddress(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CourierError);
+    expect((error as CourierError).code).toBe("CONFIG_INVALID");
+    expect((error as Error).message).toContain(why);
+    expect((error as Error).message).toContain("unix:///path");
+  });
+
+  test.each([
+    ["127.0.0.1:1269", "udp://127.0.0.1:1269"],
+    ["tcp://[::1]:80", "tcp://[::1]:80"],
+    ["unix:///tmp/a.sock", "unix:///tmp/a.sock"],
+  ])("formats %p as %p", (text, expected) => {
+    expect(formatListenAddress(parseListenAddress(text))).toBe(expected);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { defaultAllowlist } from "../../src/config/resolve.ts";
+import { defaultAllowlist } from "../../src/config/addresses.ts";
 import { load, problemsOf, scratch } from "./helpers.ts";
 
 const where = scratch();
