@@ -4,8 +4,19 @@
 import { availableParallelism } from "node:os";
 import * as v from "valibot";
 import { parseAuditAddress, parseCidr, parseHostPort, parseVaultUrl } from "./addresses.ts";
-import { choice, duration, entries, flag, integer, list, secret, section, size, text } from "./leaves.ts";
-import { Invalid } from "./values.ts";
+import {
+  choice,
+  duration,
+  entries,
+  flag,
+  Invalid,
+  integer,
+  list,
+  secret,
+  section,
+  size,
+  text,
+} from "./values.ts";
 
 /** Vault's own variables, honoured for the source as the Vault CLI honours them. */
 const SOURCE_ENV = {
