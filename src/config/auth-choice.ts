@@ -1,8 +1,8 @@
 // Choosing how Courier logs in to one Vault when more than one way was given: the way given by
 // the strongest source (flag > env > file) wins; two at the same strength are a problem.
-import { DEFAULT_ORIGIN, type Origin } from "./origin.ts";
-import { problemAt } from "./problems.ts";
+
 import type { VaultTarget } from "./schema.ts";
+import { DEFAULT_ORIGIN, type Origin, problemAt } from "./sources.ts";
 import type { PlannedVault } from "./vaults.ts";
 
 export interface Candidate {

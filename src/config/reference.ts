@@ -1,8 +1,9 @@
 // The configuration reference for the README, generated from the schema so it cannot drift:
 // every setting with its flag, environment variables, file key, default and description.
 // scripts/gen-config-docs.ts writes it between the markers below; a test checks it is current.
-import { CONFIG_ENV } from "./env.ts";
+
 import { describeDefault, SETTINGS, type Setting } from "./settings.ts";
+import { CONFIG_ENV } from "./sources.ts";
 
 export const REFERENCE_BEGIN = "<!-- config:begin -->";
 export const REFERENCE_END = "<!-- config:end -->";

@@ -2,8 +2,8 @@
 // files TLS and AppRole need are checked to be readable, secrets readable by others are warned
 // about (naming the file, never its content).
 import { stat } from "node:fs/promises";
-import { problemAt } from "./problems.ts";
 import type { VaultTarget } from "./schema.ts";
+import { problemAt } from "./sources.ts";
 import type { PlannedVault } from "./vaults.ts";
 
 export interface Resolved {

@@ -4,10 +4,9 @@
 // are only named here; resolve.ts reads them.
 
 import { candidatesFor, chooseAuth } from "./auth-choice.ts";
-import type { Layer, Origin } from "./origin.ts";
-import { DEFAULT_ORIGIN } from "./origin.ts";
-import { problemAt } from "./problems.ts";
 import type { Config, VaultTarget } from "./schema.ts";
+import type { Layer, Origin } from "./sources.ts";
+import { DEFAULT_ORIGIN, problemAt } from "./sources.ts";
 
 /** One Vault to reach, with the way to log in chosen; `where` names it in messages. */
 export interface PlannedVault {

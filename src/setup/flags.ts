@@ -1,5 +1,5 @@
 // The flags `courier setup` and `courier setup policy` take besides the settings.
-import type { CommandFlags } from "../config/flags.ts";
+import type { CommandFlags } from "../config/sources.ts";
 import { DEFAULT_UNIT_PATH } from "./systemd-unit.ts";
 
 export const SETUP_FLAGS: CommandFlags = {

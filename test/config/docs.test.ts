@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { flattenDocument } from "../../src/config/file.ts";
 import { validateGiven } from "../../src/config/load.ts";
 import { currentReference, renderReference, replaceReference } from "../../src/config/reference.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
+import { flattenDocument } from "../../src/config/sources.ts";
 
 const root = join(import.meta.dir, "..", "..");
 const examplePath = join(root, "scripts", "courier.example.yaml");

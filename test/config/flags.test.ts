@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { parseArgv } from "../../src/config/flags.ts";
+import { parseArgv } from "../../src/config/sources.ts";
 import { load, problemsOf, scratch } from "./helpers.ts";
 
 const where = scratch();
