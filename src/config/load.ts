@@ -5,7 +5,6 @@
 import * as v from "valibot";
 import { CourierError } from "../errors.ts";
 import { defaultAllowlist } from "./addresses.ts";
-import { resolveVaults } from "./resolve.ts";
 import { type Config, ConfigSchema } from "./schema.ts";
 import { isSecret, SETTINGS_BY_KEY, type Setting } from "./settings.ts";
 import {
@@ -22,7 +21,7 @@ import {
   readConfigFile,
   readEnv,
 } from "./sources.ts";
-import { type PlannedVault, planVaults, type VaultPlan } from "./vaults.ts";
+import { type PlannedVault, planVaults, resolveVaults, type VaultPlan } from "./vaults.ts";
 
 /** What a command needs: `run` needs both, `courier setup policy` neither. */
 export interface Requirements {
