@@ -3,7 +3,7 @@
 // effective configuration, redacted, with where each non-default setting came from.
 import type { Requirements } from "../config/load.ts";
 import { loadConfig } from "../config/load.ts";
-import { redactConfig } from "../config/redact.ts";
+import { redactConfig } from "../config/output.ts";
 import type { Config } from "../config/schema.ts";
 import type { CommandFlags } from "../config/sources.ts";
 import { createLogger, type Logger } from "../observe/logger.ts";

@@ -2,9 +2,8 @@
 // written into it: a token given inline (flag, environment) goes to a file of its own beside the
 // config, mode 0600, and the config names that file.
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { redactConfig } from "../config/redact.ts";
+import { redactConfig, renderConfigYaml } from "../config/output.ts";
 import type { Config, VaultTarget } from "../config/schema.ts";
-import { renderConfigYaml } from "../config/yaml-writer.ts";
 import { writeSetupFile } from "./files.ts";
 import type { Journal } from "./journal.ts";
 

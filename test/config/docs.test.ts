@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { validateGiven } from "../../src/config/load.ts";
-import { currentReference, renderReference, replaceReference } from "../../src/config/reference.ts";
+import { currentReference, renderReference, replaceReference } from "../../src/config/output.ts";
 import { SETTINGS } from "../../src/config/settings.ts";
 import { flattenDocument } from "../../src/config/sources.ts";
 

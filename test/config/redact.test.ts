@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { validateGiven } from "../../src/config/load.ts";
-import { redactConfig } from "../../src/config/redact.ts";
+import { redactConfig, renderConfigYaml } from "../../src/config/output.ts";
 import { flattenDocument } from "../../src/config/sources.ts";
-import { renderConfigYaml } from "../../src/config/yaml-writer.ts";
 import { load, scratch } from "./helpers.ts";
 
 const where = scratch();
