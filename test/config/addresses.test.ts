@@ -1,5 +1,6 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import {
+  defaultAllowlist,
   formatListenAddress,
   parseAuditAddress,
   parseCidr,
@@ -9,6 +10,10 @@ import {
 } from "../../src/config/addresses.ts";
 import { Invalid } from "../../src/config/values.ts";
 import { CourierError } from "../../src/errors.ts";
+import { load, scratch } from "./helpers.ts";
+
+const where = scratch();
+afterAll(() => where.remove());
 
 describe("a Vault address is an http or https URL", () => {
   test.each([
@@ -135,4 +140,35 @@ describe("sender allowlists", () => {
       expect(parseCidr(input)).toBeInstanceOf(Invalid);
     },
   );
+});
+
+describe("who may send audit entries by default", () => {
+  test.each([
+    ["http://127.0.0.1:8200", ["127.0.0.0/8", "::1/128"]],
+    ["http://localhost:8200", ["127.0.0.0/8", "::1/128"]],
+    ["https://192.0.2.10:8200", ["127.0.0.0/8", "::1/128", "192.0.2.10/32"]],
+    ["https://[2001:db8::5]:8200", ["127.0.0.0/8", "::1/128", "2001:db8::5/128"]],
+  ])("with the source at %s: %p", async (address, cidrs) => {
+    expect((await defaultAllowlist(address, async () => [])).cidrs).toEqual(cidrs);
+  });
+
+  test("a source host name adds what it resolves to", async () => {
+    const out = await defaultAllowlist("https://vault.example:8200", async () => ["192.0.2.20", "127.0.1.1"]);
+    expect(out).toEqual({ cidrs: ["127.0.0.0/8", "::1/128", "192.0.2.20/32"] });
+  });
+
+  test("a host name that does not resolve leaves loopback only, with a warning", async () => {
+    const out = await defaultAllowlist("https://vault.example:8200", async () => {
+      throw new Error("ENOTFOUND");
+    });
+    expect(out.cidrs).toEqual(["127.0.0.0/8", "::1/128"]);
+    expect(out.warning).toBe(
+      "could not resolve vault.example: audit entries are accepted from loopback only; set vault.audit_allow",
+    );
+  });
+
+  test("an audit_allow that is set is kept as given", async () => {
+    const { config } = await load({ argv: ["--vault.audit_allow=10.0.0.0/8"] }, where);
+    expect(config.vault.audit_allow).toEqual(["10.0.0.0/8"]);
+  });
 });
