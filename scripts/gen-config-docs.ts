@@ -2,7 +2,7 @@
 // <!-- config:end -->, appended under "## Configuration" if the markers are missing) from the
 // config schema. Run after adding or changing a setting: bun scripts/gen-config-docs.ts
 import { join } from "node:path";
-import { replaceReference } from "../src/config/reference.ts";
+import { replaceReference } from "../src/config/output.ts";
 
 const readmePath = join(import.meta.dir, "..", "README.md");
 const before = await Bun.file(readmePath).text();

@@ -3,10 +3,10 @@
 
 import { availableParallelism } from "node:os";
 import { createIngestCounters, type IngestCounters } from "../audit/counters.ts";
-import { LOOPBACK_CIDRS } from "../audit/listeners/allowlist.ts";
 import { listenForAudit } from "../audit/listeners/listen.ts";
 import type { AuditListener } from "../audit/listeners/types.ts";
 import { InMemoryMountTable } from "../audit/mount-table.ts";
+import { LOOPBACK_CIDRS } from "../config/addresses.ts";
 import type { Config } from "../config/schema.ts";
 import { DedupRing } from "../dispatch/ring.ts";
 import { Scheduler } from "../dispatch/scheduler.ts";

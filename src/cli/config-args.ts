@@ -2,9 +2,9 @@
 // description, environment variable and default. Parsing is done by config/flags.ts, which
 // knows the value kinds and refuses unknown flags; citty only shows them.
 import type { ArgsDef } from "citty";
-import { CONFIG_ENV } from "../config/env.ts";
-import type { CommandFlags } from "../config/flags.ts";
 import { describeDefault, SETTINGS, type Setting } from "../config/settings.ts";
+import type { CommandFlags } from "../config/sources.ts";
+import { CONFIG_ENV } from "../config/sources.ts";
 
 const HINTS: Record<string, string> = {
   duration: "duration",

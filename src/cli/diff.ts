@@ -3,7 +3,7 @@
 // differs ("data", "max_versions", …), never a value.
 
 import { defineCommand } from "citty";
-import type { CommandFlags } from "../config/flags.ts";
+import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
 import { diffExitCode, runDiff } from "../reconcile/drift.ts";
 import { jsonPrinter, tablePrinter } from "../reconcile/drift-output.ts";

@@ -1,11 +1,11 @@
 // What every command that talks to Vault does first: load and validate the configuration, make
 // the logger (with every token registered for redaction), log the warnings, and log the
 // effective configuration, redacted, with where each non-default setting came from.
-import type { Requirements } from "../config/checks.ts";
-import type { CommandFlags } from "../config/flags.ts";
+import type { Requirements } from "../config/load.ts";
 import { loadConfig } from "../config/load.ts";
-import { redactConfig } from "../config/redact.ts";
+import { redactConfig } from "../config/output.ts";
 import type { Config } from "../config/schema.ts";
+import type { CommandFlags } from "../config/sources.ts";
 import { createLogger, type Logger } from "../observe/logger.ts";
 import { protectSecrets } from "./failure.ts";
 

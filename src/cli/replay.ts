@@ -4,8 +4,8 @@
 // for sync: 0 when every key named is equal on every destination afterwards.
 
 import { defineCommand } from "citty";
-import type { CommandFlags } from "../config/flags.ts";
-import { parseArgv } from "../config/flags.ts";
+import type { CommandFlags } from "../config/sources.ts";
+import { parseArgv } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { checkedPassSetup } from "../reconcile/pass-setup.ts";

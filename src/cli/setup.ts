@@ -2,7 +2,7 @@
 // optionally write the config file and a systemd unit. `courier setup policy` prints the
 // policies Courier's tokens need.
 import { defineCommand } from "citty";
-import { parseArgv } from "../config/flags.ts";
+import { parseArgv } from "../config/sources.ts";
 import { runSetup, SETUP_FLAGS, setupChoices } from "../setup/run.ts";
 import { commandArgs } from "./config-args.ts";
 import { runAction } from "./failure.ts";

@@ -3,7 +3,7 @@
 // delete held back by sync.deletes=false) or, with --dry-run, when there is anything to change.
 
 import { defineCommand } from "citty";
-import type { CommandFlags } from "../config/flags.ts";
+import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
 import { checkedPassSetup } from "../reconcile/pass-setup.ts";
 import { runSyncPass } from "../reconcile/sync-pass.ts";

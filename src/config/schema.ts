@@ -3,10 +3,20 @@
 // setting here and all of them follow. Names match the original Go Courier where it had them.
 import { availableParallelism } from "node:os";
 import * as v from "valibot";
-import { parseAuditAddress, parseHostPort, parseVaultUrl } from "./addresses.ts";
-import { parseCidr } from "./cidr.ts";
-import { choice, duration, entries, flag, integer, list, secret, section, size, text } from "./leaves.ts";
-import { Invalid } from "./values.ts";
+import { parseAuditAddress, parseCidr, parseHostPort, parseVaultUrl } from "./addresses.ts";
+import {
+  choice,
+  duration,
+  entries,
+  flag,
+  Invalid,
+  integer,
+  list,
+  secret,
+  section,
+  size,
+  text,
+} from "./values.ts";
 
 /** Vault's own variables, honoured for the source as the Vault CLI honours them. */
 const SOURCE_ENV = {

@@ -1,8 +1,8 @@
 // The schema read back as a flat list of settings: the one table that flags, environment
 // names, the file reader, redaction and the reference docs are all derived from.
 import * as v from "valibot";
-import type { SettingMeta } from "./leaves.ts";
 import { ConfigSchema } from "./schema.ts";
+import type { SettingMeta } from "./values.ts";
 
 export interface Setting {
   /** Dotted key, as in the file and the flag: "vault.source.address". */

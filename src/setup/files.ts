@@ -8,9 +8,8 @@
 // shipped unit is what setup installs; a test fails when the two disagree.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { redactConfig } from "../config/redact.ts";
+import { redactConfig, renderConfigYaml } from "../config/output.ts";
 import type { Config, VaultTarget } from "../config/schema.ts";
-import { renderConfigYaml } from "../config/yaml-writer.ts";
 import { CourierError } from "../errors.ts";
 import type { Journal } from "./journal.ts";
 

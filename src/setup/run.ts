@@ -4,8 +4,8 @@
 // before it found nothing wrong, so a failed setup leaves the Vaults as they were. `setup policy`
 // prints the same rights table the preflight checks, as HCL, one policy per token.
 import { resolve } from "node:path";
-import type { CommandFlags } from "../config/flags.ts";
 import type { Config } from "../config/schema.ts";
+import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
 import { VaultCallError } from "../vault/call-error.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";

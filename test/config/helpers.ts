@@ -3,8 +3,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Loaded, type LoadOptions, loadConfig } from "../../src/config/load.ts";
-import { ConfigError } from "../../src/config/problems.ts";
+import { ConfigError, type Loaded, type LoadOptions, loadConfig } from "../../src/config/load.ts";
 
 export interface Scratch {
   dir: string;

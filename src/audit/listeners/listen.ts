@@ -1,6 +1,6 @@
 // Starts the listener an audit address names.
 
-import { type ListenAddress, parseListenAddress } from "./address.ts";
+import { type ListenAddress, parseListenAddress } from "../../config/addresses.ts";
 import { type FileTailOptions, tailFile } from "./file-tail.ts";
 import { listenTcp } from "./tcp.ts";
 import type { AuditListener, StreamListenerOptions, UdpListenerOptions } from "./types.ts";

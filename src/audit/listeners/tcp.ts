@@ -1,7 +1,7 @@
 // The TCP listener: Vault's socket device with socket_type "tcp" keeps a connection open and
 // writes one entry per line. Bun reads as fast as the callbacks return, and they never wait.
 
-import { formatListenAddress } from "./address.ts";
+import { formatListenAddress } from "../../config/addresses.ts";
 import { compileAllowlist } from "./allowlist.ts";
 import { listenFailed } from "./listen-error.ts";
 import { type Connection, createConnectionSet } from "./stream-connections.ts";

@@ -3,8 +3,8 @@
 // warning when the kernel caps it) and the kernel's drop counter exposed for the metrics.
 
 import { readFileSync } from "node:fs";
+import { formatListenAddress } from "../../config/addresses.ts";
 import { createDatagramFramer } from "../framer.ts";
-import { formatListenAddress } from "./address.ts";
 import { compileAllowlist } from "./allowlist.ts";
 import { listenFailed } from "./listen-error.ts";
 import { findUdpSocket, readUdpDrops } from "./proc-net-udp.ts";

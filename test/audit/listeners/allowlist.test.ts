@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { compileAllowlist, LOOPBACK_CIDRS } from "../../../src/audit/listeners/allowlist.ts";
+import { compileAllowlist } from "../../../src/audit/listeners/allowlist.ts";
+import { LOOPBACK_CIDRS } from "../../../src/config/addresses.ts";
 import { CourierError } from "../../../src/errors.ts";
 
 describe("sender allowlist", () => {

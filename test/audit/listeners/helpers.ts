@@ -1,8 +1,8 @@
 // Shared pieces for the listener tests: a recording onLine and a bounded wait.
 
 import { createIngestCounters, type IngestCounters } from "../../../src/audit/counters.ts";
-import { LOOPBACK_CIDRS } from "../../../src/audit/listeners/allowlist.ts";
 import type { StreamListenerOptions, UdpListenerOptions } from "../../../src/audit/listeners/types.ts";
+import { LOOPBACK_CIDRS } from "../../../src/config/addresses.ts";
 
 export interface Recorder {
   lines: { line: string; sender: string }[];

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { ConfigError } from "../../src/config/problems.ts";
+import { ConfigError } from "../../src/config/load.ts";
 import type { CourierError } from "../../src/errors.ts";
 import { load, problemsOf, scratch } from "./helpers.ts";
 
