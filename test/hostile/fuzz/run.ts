@@ -21,6 +21,7 @@ import { checkSyncKeyOutcome } from "./world.ts";
 
 /** How many times the plain reference a slow input may take before it counts as a failure. */
 const REFERENCE_FACTOR = 20;
+
 export interface FuzzOptions {
   count: number;
   seed: number;
