@@ -19,6 +19,7 @@ import { scopeFrom, scopeSettings } from "../reconcile/pass-setup.ts";
 import { checkGlobsReach, passNamespaces } from "../reconcile/pass-targets.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
+import { vaultSettingsFrom } from "../vault/settings.ts";
 import type { ManagedToken } from "../vault/token-source.ts";
 import type { VaultConnection, VaultSettings } from "../vault/types.ts";
 import { createSyncPool, type SyncPool } from "../workers/sync-pool.ts";
@@ -27,7 +28,6 @@ import { createLineHandler } from "./line-handler.ts";
 import { MountRefresher } from "./mount-refresher.ts";
 import { logSync } from "./sync-log.ts";
 import { logTokenEvents } from "./token-log.ts";
-import { vaultSettingsFrom } from "./vault-settings.ts";
 
 /** Syncs each worker thread runs at once: they wait on the network, not the CPU. */
 const TASKS_PER_WORKER = 32;

@@ -6,7 +6,6 @@
 // the very same workers and syncKey as live hints. One pass runs at a time; requests made
 // meanwhile are merged and run next.
 
-import type { AgentVaults } from "../agent/vault-settings.ts";
 import type { IngestCounters } from "../audit/counters.ts";
 import type { AuditListener } from "../audit/listeners/types.ts";
 import type { CompiledScope } from "../audit/scope.ts";
@@ -18,6 +17,7 @@ import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { keyId, mountId } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
+import type { AgentVaults } from "../vault/settings.ts";
 import type { TokenSource } from "../vault/token-source.ts";
 import { OnePass } from "./one-pass.ts";
 import { pacingFor } from "./pass-pacing.ts";

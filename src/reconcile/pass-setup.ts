@@ -3,10 +3,10 @@
 // The agent builds the same things its own way; both read the same settings.
 
 import { availableParallelism } from "node:os";
-import { vaultSettingsFrom } from "../agent/vault-settings.ts";
 import { type CompiledScope, compileScope, type Scope } from "../audit/scope.ts";
 import type { Config } from "../config/schema.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
+import { vaultSettingsFrom } from "../vault/settings.ts";
 import { checkGlobsReach, passNamespaces, passTargets } from "./pass-targets.ts";
 import { type WalkedKey, type WalkOptions, walkKeys } from "./walk-keys.ts";
 

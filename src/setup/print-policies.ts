@@ -1,10 +1,11 @@
 // `courier setup policy`: the rights table as HCL, one policy per token. The KV versions come
 // from the source when there is a token for it; without one, the mounts named in sync.mounts are
 // taken as KV v2 (and the output says so).
-import { vaultSettingsFrom } from "../agent/vault-settings.ts";
+
 import type { Config } from "../config/schema.ts";
 import { CourierError } from "../errors.ts";
 import { VaultCallError } from "../vault/call-error.ts";
+import { vaultSettingsFrom } from "../vault/settings.ts";
 import { type DeviceSpec, fileDevice, socketDevice } from "./audit-device.ts";
 import { Journal, PROCESS_OUTPUT, type SetupOutput } from "./journal.ts";
 import { kvMountsInScope } from "./kv-mounts.ts";

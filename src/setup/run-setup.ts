@@ -2,9 +2,9 @@
 // on the source, then the files (config, systemd unit). Each step runs only when the ones before
 // it found nothing wrong, so a failed setup leaves the Vaults as they were.
 import { resolve } from "node:path";
-import { vaultSettingsFrom } from "../agent/vault-settings.ts";
 import type { Config } from "../config/schema.ts";
 import { CourierError } from "../errors.ts";
+import { vaultSettingsFrom } from "../vault/settings.ts";
 import { type DeviceSpec, fileDevice, socketDevice } from "./audit-device.ts";
 import { enableAuditDevices } from "./enable-audit.ts";
 import type { SetupChoices } from "./flags.ts";
