@@ -10,8 +10,7 @@
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config/load.ts";
-import { runOrdered } from "../../src/reconcile/ordered-pool.ts";
-import { passKeys, passSetup } from "../../src/reconcile/pass-setup.ts";
+import { passKeys, passSetup, runOrdered } from "../../src/reconcile/one-shot.ts";
 import { createSyncPool } from "../../src/workers/sync-pool.ts";
 import { spawnChild } from "./lib/child.ts";
 import { call, type DoubleProcess, startDoubles, stopAll } from "./lib/double.ts";

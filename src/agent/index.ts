@@ -1,36 +1,35 @@
 // The agent: audit listener → parse/classify → dedup ring → scheduler → sync workers → destinations.
-// This file only assembles the parts and takes them apart again; each part lives in its own file.
+// This file assembles the parts and takes them apart again, and holds the two joints between
+// them: what happens to one audit line (parse, classify, hand a hint to the scheduler), and the
+// scheduler's executor (a task goes to a sync worker, or to the passes for a pruned key, and the
+// worker's answer comes back in the scheduler's terms).
 
-import { availableParallelism } from "node:os";
+import { classify } from "../audit/classify.ts";
 import { createIngestCounters, type IngestCounters } from "../audit/counters.ts";
+import { type IngestContext, ingestLine } from "../audit/ingest-line.ts";
 import { listenForAudit } from "../audit/listeners/listen.ts";
 import type { AuditListener } from "../audit/listeners/types.ts";
 import { InMemoryMountTable } from "../audit/mount-table.ts";
+import { parseAuditLine } from "../audit/parse.ts";
 import { LOOPBACK_CIDRS } from "../config/addresses.ts";
 import type { Config } from "../config/schema.ts";
 import { DedupRing } from "../dispatch/ring.ts";
 import { Scheduler } from "../dispatch/scheduler.ts";
-import type { Task } from "../dispatch/task.ts";
+import type { DestinationOutcome, Execute, Task, TaskOutcome } from "../dispatch/task.ts";
 import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { startObserver } from "../observe/observer.ts";
-import { agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
-import { scopeFrom, scopeSettings } from "../reconcile/pass-setup.ts";
-import { checkGlobsReach, passNamespaces } from "../reconcile/pass-targets.ts";
+import { type AgentPasses, agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
+import { checkGlobsReach, passSettingsFrom } from "../reconcile/walk.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import type { ManagedToken } from "../vault/token-source.ts";
 import type { VaultConnection, VaultSettings } from "../vault/types.ts";
 import { createSyncPool, type SyncPool } from "../workers/sync-pool.ts";
-import { poolExecutor } from "./executor.ts";
-import { createLineHandler } from "./line-handler.ts";
 import { MountRefresher } from "./mount-refresher.ts";
-import { logSync } from "./sync-log.ts";
-import { logTokenEvents } from "./token-log.ts";
+import { logSync, logTokenEvents } from "./sync-log.ts";
 
-/** Syncs each worker thread runs at once: they wait on the network, not the CPU. */
-const TASKS_PER_WORKER = 32;
 /** How long stop() lets in-flight syncs finish before it gives up on them. */
 const STOP_GRACE_MS = 10_000;
 
@@ -82,7 +81,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   };
   const table = new InMemoryMountTable();
   const counters = createIngestCounters();
-  const scope = scopeFrom(config);
+  const settings = passSettingsFrom(config);
 
   const ring = new DedupRing({
     capacity: config.worker.queue_size,
@@ -92,19 +91,18 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
         reason,
       }),
   });
-  const threads = Math.max(1, config.worker.concurrency || availableParallelism());
   const pool = createSyncPool(
-    threads,
+    settings.threads,
     {
       source: connectionOf(vaults.source),
       destinations: vaults.destinations.map(connectionOf),
-      deletes: config.sync.deletes,
-      createMounts: config.sync.create_mounts,
+      deletes: settings.deletes,
+      createMounts: settings.createMounts,
     },
     tokens,
     (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
   );
-  const passes = agentPassesFor(config, vaults, log, tokens);
+  const passes = agentPassesFor({ settings, maxRate: config.audit.max_rate, vaults, tokens, log });
   const onSync = (task: Task, result: SyncResult, ms: number) => {
     logSync(log, task, result, ms);
     observer.recordSync(task, result, ms);
@@ -112,9 +110,9 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   };
   const scheduler = new Scheduler({
     ring,
-    concurrency: threads * TASKS_PER_WORKER,
+    concurrency: settings.concurrency,
     destinations: vaults.destinations.map((d) => d.address),
-    execute: passes.execute(poolExecutor(pool, onSync), onSync),
+    execute: syncExecutor(pool, passes, onSync),
     backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 1 },
     rateLimit:
       config.audit.max_rate > 0
@@ -122,7 +120,12 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
         : undefined,
   });
 
-  const context = { mounts: table, scope, counters, maxLineChars: config.audit.max_line_bytes };
+  const context = {
+    mounts: table,
+    scope: settings.scope,
+    counters,
+    maxLineChars: config.audit.max_line_bytes,
+  };
   let refresher: MountRefresher | undefined;
   const onLine = createLineHandler(context, scheduler, (namespace, line) =>
     refresher?.request(namespace, line),
@@ -143,7 +146,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     );
   }
   // Before listening: a glob that can match no mount would otherwise sync nothing, silently.
-  await checkGlobsReach(scopeSettings(config), passNamespaces(config.vault.source.namespace), async (ns) => {
+  await checkGlobsReach(settings.scopeSettings, settings.namespaces, async (ns) => {
     if (!table.has(ns)) await refresher.load(ns);
     return table.mounts(ns);
   }).catch(async (error: unknown) => {
@@ -211,4 +214,82 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
 /** A Vault's settings without its credentials: what a sync worker is sent. */
 function connectionOf({ auth: _auth, ...connection }: VaultSettings): VaultConnection {
   return connection;
+}
+
+interface LineHandler {
+  /** A line as read from the audit stream. */
+  first(line: string): void;
+  /** A line that waited for a mount-table refresh; it was counted the first time. */
+  again(line: string): void;
+}
+
+/**
+ * What happens to one audit line: parse, classify, and hand a hint to the scheduler. Synchronous
+ * and memory-only, as rule 3 asks: the listener calls it for every line it reads.
+ */
+function createLineHandler(
+  context: IngestContext,
+  scheduler: Scheduler,
+  refreshMounts: (namespace: string, line?: string) => void,
+): LineHandler {
+  return {
+    first(line) {
+      const result = ingestLine(line, context);
+      if (result === undefined) return;
+      if (result.action === "sync") scheduler.offer(result.key, "live");
+      else if (result.action === "refresh-mounts") refreshMounts(result.namespace);
+      else if (result.action === "unknown-mount") refreshMounts(result.namespace, line);
+    },
+    again(line) {
+      const parsed = parseAuditLine(line, context.maxLineChars);
+      if (!parsed.ok) return;
+      const result = classify(parsed.entry, context.mounts, context.scope);
+      if (result.action === "sync") {
+        context.counters.accepted++;
+        scheduler.offer(result.key, "live");
+      } else if (result.action === "ignore") {
+        context.counters.ignored[result.reason]++;
+      } else {
+        context.counters.ignored.unknown_mount++;
+      }
+    },
+  };
+}
+
+/**
+ * The scheduler's executor: a task goes to a sync worker (or, for a key a pass is pruning, to the
+ * passes, which run it on this thread with deletes on). `onResult` sees the full answer (what was
+ * written, deleted or skipped), for logs, metrics and the passes' tally.
+ */
+function syncExecutor(
+  pool: SyncPool,
+  passes: AgentPasses,
+  onResult: (task: Task, result: SyncResult, ms: number) => void,
+): Execute {
+  return async (task) => {
+    const started = performance.now();
+    const result = passes.prunes(task.key)
+      ? await passes.prune(task)
+      : await pool.run({ key: task.key, destinations: task.destinations });
+    onResult(task, result, performance.now() - started);
+    return toTaskOutcome(result);
+  };
+}
+
+/**
+ * toTaskOutcome({destinations:[{destination:"http://b", result:"written", …}]})
+ *   → {destinations:{"http://b":"done"}}
+ */
+function toTaskOutcome(result: SyncResult): TaskOutcome {
+  if (result.sourceError) {
+    return { sourceError: { code: result.sourceError.code, message: result.sourceError.message } };
+  }
+  const destinations: Record<string, DestinationOutcome> = {};
+  for (const outcome of result.destinations) {
+    const error = outcome.error ? { code: outcome.error.code, message: outcome.error.message } : undefined;
+    if (outcome.result === "retry") destinations[outcome.destination] = { retry: true, error: error! };
+    else if (outcome.result === "failed") destinations[outcome.destination] = { failed: error! };
+    else destinations[outcome.destination] = "done";
+  }
+  return { destinations };
 }

@@ -1,12 +1,16 @@
-// One log line per sync: debug when it went well, warn when a destination failed (a permanent
-// failure repeated word for word only once). A sync that waited on a failed login is debug: the
-// token source reports the login itself, once (token-log.ts). It names the key, the destinations
-// and what was done — never a value (outcomes hold none).
+// What the agent's log says about syncs and logins. One line per sync: debug when it went well,
+// warn when a destination failed (a permanent failure repeated word for word only once). It names
+// the key, the destinations and what was done — never a value (outcomes hold none). Logins and
+// renewals: a failure once, at the level it deserves (a refused login needs a person: error; a
+// renewal that failed leaves a token that still works: warn), its repeats at debug, and one line
+// when it works again. The syncs that waited on a failed login log at debug, so a spent
+// secret_id is one error line, not one per key and retry.
 
 import type { Task } from "../dispatch/task.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { describeKey } from "../sync-key.ts";
+import { LoginFailed, type TokenEvent } from "../vault/token-source.ts";
 
 export function logSync(log: Logger, task: Task, result: SyncResult, ms: number): void {
   const key = describeKey(task.key);
@@ -35,6 +39,31 @@ export function logSync(log: Logger, task: Task, result: SyncResult, ms: number)
       log.debug("sync failed again", { ...fields, attempt: task.attempt, error: outcome.error.message });
     else log.warn("sync failed", { ...fields, attempt: task.attempt, error: outcome.error.message });
   }
+}
+
+export function logTokenEvents(log: Logger): (event: TokenEvent) => void {
+  return (event) => {
+    if (event.kind === "recovered") {
+      const msg = event.action === "login" ? "logged in again" : "token renewed again";
+      log.info(msg, { vault: event.vault, failures: event.failures });
+      return;
+    }
+    const { error } = event;
+    const fields = {
+      vault: event.vault,
+      error: error instanceof LoginFailed ? error.detail : error.message,
+      hint: error instanceof LoginFailed && error.hint ? error.hint : undefined,
+      failures: event.failures,
+      retryInS: Math.round(event.retryInMs / 100) / 10,
+    };
+    const msg =
+      error instanceof LoginFailed
+        ? error.summary
+        : "token renewal failed; the token is used until it expires";
+    if (event.repeated) log.debug(`${msg} (again)`, fields);
+    else if (event.action === "login") log.error(msg, fields);
+    else log.warn(msg, fields);
+  };
 }
 
 /**

@@ -5,9 +5,8 @@
 import { defineCommand } from "citty";
 import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
-import { diffExitCode, runDiff } from "../reconcile/drift.ts";
-import { jsonPrinter, tablePrinter } from "../reconcile/drift-output.ts";
-import { checkedPassSetup, type PassSetup } from "../reconcile/pass-setup.ts";
+import { diffExitCode, jsonPrinter, runDiff, tablePrinter } from "../reconcile/drift.ts";
+import { checkedPassSetup, type PassSetup } from "../reconcile/one-shot.ts";
 import { commandArgs } from "./config-args.ts";
 import { reportFailure, runAction } from "./failure.ts";
 import { prepare } from "./prepare.ts";

@@ -5,8 +5,7 @@
 import { defineCommand } from "citty";
 import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
-import { checkedPassSetup } from "../reconcile/pass-setup.ts";
-import { runSyncPass } from "../reconcile/sync-pass.ts";
+import { checkedPassSetup, runSyncPass } from "../reconcile/one-shot.ts";
 import { commandArgs } from "./config-args.ts";
 import { runAction } from "./failure.ts";
 import { prepare } from "./prepare.ts";

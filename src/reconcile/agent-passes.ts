@@ -1,6 +1,6 @@
 // Reconciliation inside the agent (design rule 4): a full pass at start-up and every
 // sync.interval, and targeted passes when something may have been lost — a mount marked by the
-// ring, a destination back after an outage, datagrams the kernel dropped (pass-triggers.ts).
+// ring, a destination back after an outage, datagrams the kernel dropped (triggers.ts).
 // A pass walks the source and offers each key to the scheduler at "reconcile" priority, waiting
 // for room first, so it never fills the ring nor delays a live hint; the keys then run through
 // the very same workers and syncKey as live hints. One pass runs at a time; requests made
@@ -9,22 +9,18 @@
 import type { IngestCounters } from "../audit/counters.ts";
 import type { AuditListener } from "../audit/listeners/types.ts";
 import type { CompiledScope } from "../audit/scope.ts";
-import type { Config } from "../config/schema.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler } from "../dispatch/scheduler.ts";
-import type { Execute, Task } from "../dispatch/task.ts";
+import type { Task } from "../dispatch/task.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import { keyId, mountId } from "../sync-key.ts";
+import { keyId, mountId, type SyncKey } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import type { AgentVaults } from "../vault/settings.ts";
 import type { TokenSource } from "../vault/token-source.ts";
-import { OnePass } from "./one-pass.ts";
-import { pacingFor } from "./pass-pacing.ts";
-import { scopeFrom } from "./pass-setup.ts";
-import { passNamespaces } from "./pass-targets.ts";
-import { OutageWatch, startPassTriggers } from "./pass-triggers.ts";
-import { PruneRunner } from "./prune-runner.ts";
+import { OnePass, PruneRunner } from "./one-pass.ts";
+import { OutageWatch, pacingFor, startPassTriggers } from "./triggers.ts";
+import type { PassSettings } from "./walk.ts";
 
 /** What the metrics and health endpoints read about passes. */
 export interface ReconcileStatus {
@@ -47,7 +43,7 @@ export interface AgentPassesOptions {
   scope: CompiledScope;
   prune: boolean;
   createMounts: boolean;
-  /** --audit.max_rate: the pace of passes the audit stream caused (pass-pacing.ts); 0 = none. */
+  /** --audit.max_rate: the pace of passes the audit stream caused (triggers.ts); 0 = none. */
   maxRate: number;
   log: Logger;
 }
@@ -92,9 +88,14 @@ export class AgentPasses {
     return this.#status;
   }
 
-  /** The scheduler's executor, with pruned keys run on this thread with deletes on. */
-  execute(inner: Execute, onResult: (task: Task, result: SyncResult, ms: number) => void): Execute {
-    return (task) => (this.#prune.has(task.key) ? this.#prune.run(task, onResult) : inner(task));
+  /** A key a pass found only on a destination, to run with prune(), not on a sync worker. */
+  prunes(key: SyncKey): boolean {
+    return this.#prune.has(key);
+  }
+
+  /** Runs a pruned key on this thread with deletes on (see PruneRunner). */
+  prune(task: Task): Promise<SyncResult> {
+    return this.#prune.run(task.key, task.destinations);
   }
 
   /** Every sync result, live or not: a pass's keys are counted off as they come back. */
@@ -237,22 +238,25 @@ export class AgentPasses {
  * agent's token sources (`tokens`: the source's first, then each destination's), so a pass never
  * logs in on its own.
  */
-export function agentPassesFor(
-  config: Config,
-  vaults: AgentVaults,
-  log: Logger,
-  tokens: readonly TokenSource[],
-): AgentPasses {
+export function agentPassesFor(options: {
+  settings: PassSettings;
+  /** audit.max_rate: the pace of passes the audit stream caused. */
+  maxRate: number;
+  vaults: AgentVaults;
+  tokens: readonly TokenSource[];
+  log: Logger;
+}): AgentPasses {
+  const { settings: pass, vaults, tokens } = options;
   return new AgentPasses({
     source: createVaultClient(vaults.source, { tokens: tokens[0] }),
     destinations: vaults.destinations.map((settings, i) =>
       createVaultClient(settings, { tokens: tokens[i + 1] }),
     ),
-    namespaces: passNamespaces(config.vault.source.namespace),
-    scope: scopeFrom(config),
-    prune: config.sync.prune,
-    createMounts: config.sync.create_mounts,
-    maxRate: config.audit.max_rate,
-    log,
+    namespaces: pass.namespaces,
+    scope: pass.scope,
+    prune: pass.prune,
+    createMounts: pass.createMounts,
+    maxRate: options.maxRate,
+    log: options.log,
   });
 }

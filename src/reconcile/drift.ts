@@ -1,12 +1,12 @@
 // `courier diff`: every key in scope compared on every destination with compareKey, the sync's
 // own comparison, so the report and the sync never disagree. Destinations are always walked, so
-// keys only they hold show up as extra. Nothing is written; no value is ever put in a row.
+// keys only they hold show up as extra. Nothing is written; no value is ever put in a row. The
+// rows are printed as they arrive, as a table for a person at a terminal or one JSON document for
+// a program, so a report of a million keys needs no memory.
 
-import type { CompareResult } from "../sync/compare-key.ts";
-import { compareKey } from "../sync/compare-key.ts";
-import type { SyncKey } from "../sync-key.ts";
-import { runOrdered } from "./ordered-pool.ts";
-import { type PassSetup, passKeys } from "./pass-setup.ts";
+import { type CompareResult, compareKey } from "../sync/compare-key.ts";
+import { describeKey, type SyncKey } from "../sync-key.ts";
+import { type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
 
 export type DriftStatus = "missing" | "extra" | "differs" | "error";
 
@@ -103,4 +103,65 @@ export function diffExitCode(summary: DriftSummary): number {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+export interface DriftPrinter {
+  row(row: DriftRow): void;
+  end(summary: DriftSummary, exitCode: number): void;
+}
+
+/**
+ * {"drift":[{row},{row}],"summary":{"in_sync":false,"keys":12,"destinations":{…}}}
+ * Rows are one a line, so the document also reads well piped through `grep`.
+ */
+export function jsonPrinter(write: (text: string) => void): DriftPrinter {
+  let rows = 0;
+  return {
+    row(row) {
+      write(`${rows++ === 0 ? '{"drift":[\n' : ",\n"}${JSON.stringify(row)}`);
+    },
+    end(summary, exitCode) {
+      const { keys, destinations, failure } = summary;
+      const body = { in_sync: exitCode === 0, keys, destinations, ...(failure ? { failure } : {}) };
+      write(`${rows === 0 ? '{"drift":[' : "\n"}],"summary":${JSON.stringify(body)}}\n`);
+    },
+  };
+}
+
+/**
+ * DESTINATION             STATUS   KEY
+ * http://127.0.0.1:8201   differs  kv secret/app  (data, max_versions)
+ */
+export function tablePrinter(write: (text: string) => void, destinations: readonly string[]): DriftPrinter {
+  const width = Math.max("DESTINATION".length, ...destinations.map((d) => d.length));
+  let rows = 0;
+  return {
+    row(row) {
+      if (rows++ === 0) write(`${"DESTINATION".padEnd(width)}  STATUS   KEY\n`);
+      const detail = row.error ?? row.what.join(", ");
+      const note = detail === "" ? "" : `  (${detail})`;
+      write(`${row.destination.padEnd(width)}  ${row.status.padEnd(7)}  ${describeKey(row)}${note}\n`);
+    },
+    end(summary, exitCode) {
+      if (rows > 0) write("\n");
+      for (const [destination, counts] of Object.entries(summary.destinations)) {
+        write(`${destination}: ${describeCounts(counts)}\n`);
+      }
+      if (summary.failure) write(`${summary.failure}\n`);
+      write(`${summary.keys} keys compared: ${VERDICT[exitCode] ?? VERDICT[2]}\n`);
+    },
+  };
+}
+
+const VERDICT: Record<number, string> = { 0: "in sync", 1: "drift found", 2: "could not tell" };
+
+/** describeCounts({missing:1, extra:0, differs:4, errors:0}) → "1 missing, 4 different" */
+export function describeCounts(counts: DriftSummary["destinations"][string]): string {
+  const parts = [
+    counts.missing > 0 ? `${counts.missing} missing` : "",
+    counts.extra > 0 ? `${counts.extra} extra` : "",
+    counts.differs > 0 ? `${counts.differs} different` : "",
+    counts.errors > 0 ? `${counts.errors} could not be compared` : "",
+  ].filter((part) => part !== "");
+  return parts.length === 0 ? "in sync" : parts.join(", ");
 }

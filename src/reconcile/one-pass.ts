@@ -1,18 +1,19 @@
 // One pass inside the agent: walk the source (and, pruning, the destinations), offer each key to
 // the scheduler at "reconcile" priority once the ring has room for it, then wait until every key
-// offered has come back. Its tally says what the pass found.
+// offered has come back. Its tally says what the pass found: which keys have not come back yet,
+// and what the ones that did found. Keys found only on a destination, with sync.prune on, run
+// through the scheduler like every key but on this thread with deletes on (PruneRunner).
 
 import type { CompiledScope } from "../audit/scope.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import { syncKey } from "../sync/sync-key.ts";
+import { keyId, type SyncKey } from "../sync-key.ts";
 import type { VaultClient } from "../vault/client.ts";
-import type { Pace } from "./pass-pacing.ts";
-import { PassTally } from "./pass-tally.ts";
-import { passTargets } from "./pass-targets.ts";
-import type { PruneRunner } from "./prune-runner.ts";
-import { walkKeys } from "./walk-keys.ts";
+import type { Pace } from "./triggers.ts";
+import { passTargets, walkKeys } from "./walk.ts";
 
 export interface PassContext {
   scheduler: Scheduler;
@@ -25,7 +26,7 @@ export interface PassContext {
   pruned: PruneRunner;
   log: Logger;
   stopping(): boolean;
-  /** Waits before each key is offered, for passes the audit stream caused (pass-pacing.ts). */
+  /** Waits before each key is offered, for passes the audit stream caused (triggers.ts). */
   pace?: Pace;
 }
 
@@ -107,4 +108,131 @@ export class OnePass {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The agent's account of one pass: which of its keys have not come back from the scheduler yet,
+ * and what the ones that did found. A pass offers keys only as the ring has room, so the keys
+ * pending here are never more than the ring holds plus the runs in flight.
+ */
+export class PassTally {
+  /** Keys offered and not yet seen back, by keyId. */
+  readonly pending = new Map<string, SyncKey>();
+  /** Keys the walk found. */
+  walked = 0;
+  /** Keys where some destination was written or deleted. */
+  changed = 0;
+  /** Keys whose run left some destination different: it failed, will retry, or held back a delete. */
+  unresolved = 0;
+  /** Keys that never ran: every destination was backing off, the ring was full, or the worker died. */
+  notRun = 0;
+  /** LISTs on a destination that failed: keys only it holds there were not seen. */
+  walkErrors = 0;
+  /** Per destination: keys found different from the source (fixed or not). */
+  readonly drift: Record<string, number> = {};
+  /** Per destination: keys still different after their run. */
+  readonly left: Record<string, number> = {};
+
+  constructor(destinations: readonly string[]) {
+    for (const name of destinations) {
+      this.drift[name] = 0;
+      this.left[name] = 0;
+    }
+  }
+
+  add(key: SyncKey): string {
+    const id = keyId(key);
+    this.walked++;
+    this.pending.set(id, key);
+    return id;
+  }
+
+  /** The key was not taken by the scheduler (ring full, or stopping). */
+  drop(id: string): void {
+    if (this.pending.delete(id)) this.notRun++;
+  }
+
+  /** A run of a key came back; false when the key is not this pass's (or was already counted). */
+  settle(id: string, result: SyncResult): boolean {
+    if (!this.pending.delete(id)) return false;
+    let changed = false;
+    let left = result.sourceError !== undefined;
+    for (const outcome of result.destinations) {
+      if (outcome.result === "unchanged") continue;
+      this.drift[outcome.destination] = (this.drift[outcome.destination] ?? 0) + 1;
+      if (outcome.result === "written" || outcome.result === "deleted") {
+        changed = true;
+        continue;
+      }
+      left = true;
+      this.left[outcome.destination] = (this.left[outcome.destination] ?? 0) + 1;
+    }
+    if (changed) this.changed++;
+    if (left) this.unresolved++;
+    return true;
+  }
+
+  /**
+   * Forgets keys the scheduler is done with that never reported back (no destination was due, or
+   * the worker running them died); `idle` says whether the scheduler still holds a key.
+   * Returns their keyIds.
+   */
+  sweep(idle: (key: SyncKey) => boolean): string[] {
+    const gone: string[] = [];
+    for (const [id, key] of this.pending) {
+      if (!idle(key)) continue;
+      this.pending.delete(id);
+      this.notRun++;
+      gone.push(id);
+    }
+    return gone;
+  }
+
+  /** Every key walked came back equal or made equal, and every LIST answered. */
+  get clean(): boolean {
+    return this.unresolved === 0 && this.notRun === 0 && this.walkErrors === 0 && this.pending.size === 0;
+  }
+}
+
+/**
+ * Keys a pass found only on a destination, with sync.prune on: they go through the scheduler like
+ * every key (one run per key at a time), but their run happens here on the main thread with
+ * deletes on, since the workers apply sync.deletes, which governs deletes seen in the audit
+ * stream. The run reads the source first, as always: if the key exists there by then, it is
+ * synced, not deleted.
+ */
+export class PruneRunner {
+  readonly #ids = new Set<string>();
+  readonly #destinations: Map<string, VaultClient>;
+
+  constructor(
+    private readonly source: VaultClient,
+    destinations: readonly VaultClient[],
+    private readonly createMounts: boolean,
+  ) {
+    this.#destinations = new Map(destinations.map((d) => [d.address, d]));
+  }
+
+  add(id: string): void {
+    this.#ids.add(id);
+  }
+
+  forget(id: string): void {
+    this.#ids.delete(id);
+  }
+
+  has(key: SyncKey): boolean {
+    return this.#ids.size > 0 && this.#ids.has(keyId(key));
+  }
+
+  /** Syncs a pruned key on the destinations the scheduler says are due, deletes on. */
+  run(key: SyncKey, destinations: readonly string[]): Promise<SyncResult> {
+    const targets = destinations.flatMap((name) => this.#destinations.get(trimSlash(name)) ?? []);
+    return syncKey(key, this.source, targets, { deletes: true, createMounts: this.createMounts });
+  }
+}
+
+/** The scheduler names destinations as configured; a client names itself without a trailing "/". */
+function trimSlash(address: string): string {
+  return address.replace(/\/+$/, "");
 }

@@ -1,11 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { type DriftSummary, diffExitCode, driftRows } from "../../src/reconcile/drift.ts";
-import { describeCounts } from "../../src/reconcile/drift-output.ts";
-import { mergeListings } from "../../src/reconcile/merge-lists.ts";
-import { runOrdered } from "../../src/reconcile/ordered-pool.ts";
-import { PassTally } from "../../src/reconcile/pass-tally.ts";
-import { passNamespaces } from "../../src/reconcile/pass-targets.ts";
-import { OutageWatch } from "../../src/reconcile/pass-triggers.ts";
+import { type DriftSummary, describeCounts, diffExitCode, driftRows } from "../../src/reconcile/drift.ts";
+import { PassTally } from "../../src/reconcile/one-pass.ts";
+import { runOrdered } from "../../src/reconcile/one-shot.ts";
+import { OutageWatch } from "../../src/reconcile/triggers.ts";
+import { mergeListings, passNamespaces } from "../../src/reconcile/walk.ts";
 import type { DestinationOutcome, SyncResult } from "../../src/sync/outcome.ts";
 import type { SyncKey } from "../../src/sync-key.ts";
 

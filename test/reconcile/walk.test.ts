@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compileScope } from "../../src/audit/scope.ts";
-import { passNamespaces, passTargets } from "../../src/reconcile/pass-targets.ts";
-import { type WalkedKey, walkKeys } from "../../src/reconcile/walk-keys.ts";
+import { passNamespaces, passTargets, type WalkedKey, walkKeys } from "../../src/reconcile/walk.ts";
 import type { SyncKey } from "../../src/sync-key.ts";
 import { mountKv, ok, startVault, type Vault } from "../sync/vault-fixture.ts";
 

@@ -3,8 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
 import { captureLogs } from "../../src/observe/log-capture.ts";
-import { passSetup } from "../../src/reconcile/pass-setup.ts";
-import { runSyncPass } from "../../src/reconcile/sync-pass.ts";
+import { passSetup, runSyncPass } from "../../src/reconcile/one-shot.ts";
 import { mountKv, ok, startVault, type Vault } from "../sync/vault-fixture.ts";
 
 let source: Vault;

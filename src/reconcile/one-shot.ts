@@ -1,0 +1,304 @@
+// The one-shot commands' passes: `courier sync` (one full pass through the sync path, or with
+// --dry-run its plan, line by line), and what `courier diff` and `courier replay` share with it:
+// clients for the source and every destination on this thread, the walk of every key in scope,
+// and keys worked on side by side with results handed on in walk order. Keys run here, syncKey
+// over the clients: sending each to a pool of sync workers instead (as the agent does) measured
+// no faster (scripts/bench/reconcile.ts: the work waits on Vault, not on the CPU), and this way
+// there are no workers to start and a pruned key can run with deletes on.
+
+import type { Config } from "../config/schema.ts";
+import type { Logger } from "../observe/logger.ts";
+import type { DestinationOutcome, SyncResult } from "../sync/outcome.ts";
+import { syncKey } from "../sync/sync-key.ts";
+import type { SyncOptions, SyncVault } from "../sync/vault-port.ts";
+import { describeKey, type SyncKey } from "../sync-key.ts";
+import { createVaultClient, type VaultClient } from "../vault/client.ts";
+import { vaultSettingsFrom } from "../vault/settings.ts";
+import { type Change, type KeyPlan, planKey } from "./plan-changes.ts";
+import {
+  checkGlobsReach,
+  type PassSettings,
+  passSettingsFrom,
+  passTargets,
+  type WalkedKey,
+  type WalkOptions,
+  walkKeys,
+} from "./walk.ts";
+
+/** The configuration's pass settings, with a client for the source and each destination. */
+export interface PassSetup extends PassSettings {
+  source: VaultClient;
+  destinations: VaultClient[];
+  close(): void;
+}
+
+export function passSetup(config: Config): PassSetup {
+  const vaults = vaultSettingsFrom(config);
+  const source = createVaultClient(vaults.source);
+  const destinations = vaults.destinations.map((settings) => createVaultClient(settings));
+  return {
+    ...passSettingsFrom(config),
+    source,
+    destinations,
+    close() {
+      for (const client of [source, ...destinations]) client.close();
+    },
+  };
+}
+
+/**
+ * passSetup, once the scope's globs are known to match something in the source's mounts in
+ * scope (checkGlobsReach): a command refuses a glob that can match nothing before it walks.
+ */
+export async function checkedPassSetup(config: Config): Promise<PassSetup> {
+  const setup = passSetup(config);
+  try {
+    await checkGlobsReach(setup.scopeSettings, setup.namespaces, async (namespace) =>
+      (await setup.source.mounts.table(namespace)).values(),
+    );
+    return setup;
+  } catch (error) {
+    setup.close();
+    throw error;
+  }
+}
+
+/**
+ * Every key in scope, streamed. `walkDestinations` also lists the destinations' copies of each
+ * mount, so keys only a destination holds come out too (marked onSource: false).
+ */
+export async function* passKeys(
+  setup: PassSetup,
+  walkDestinations: boolean,
+  onDestinationError: WalkOptions["onDestinationError"],
+): AsyncGenerator<WalkedKey> {
+  const targets = await passTargets(setup.source, setup.namespaces, setup.scope);
+  yield* walkKeys(setup.source, targets, {
+    scope: setup.scope,
+    destinations: walkDestinations ? setup.destinations : [],
+    onDestinationError,
+  });
+}
+
+export interface SyncPassSummary {
+  /** Keys walked. */
+  keys: number;
+  /** Keys where some destination was changed (or, in a dry run, would be). */
+  changed: number;
+  /** Changes made or planned, one per action per destination. */
+  changes: number;
+  /** Differences left alone on purpose (sync.deletes off, the default policy), per destination. */
+  skipped: number;
+  /** Destinations a key could not be synced (or planned) on, or LISTs that failed. */
+  failed: number;
+  ms: number;
+}
+
+export interface SyncPassOptions {
+  dryRun: boolean;
+  log: Logger;
+  /** Where each dry-run line goes (stdout, one JSON object a line). */
+  print: (line: string) => void;
+}
+
+export async function runSyncPass(setup: PassSetup, options: SyncPassOptions): Promise<SyncPassSummary> {
+  const summary = emptySummary();
+  const keys = passKeys(setup, setup.prune, (destination, where, error) => {
+    summary.failed++;
+    options.log.warn("could not list a destination; keys only it holds there stay", {
+      destination,
+      where: describeKey(where),
+      error: error instanceof Error ? error.message : String(error),
+    });
+  });
+  return syncWalked(setup, keys, options, summary);
+}
+
+/** Syncs (or plans) each key of a stream through the sync path; replay feeds it too. */
+export async function syncWalked(
+  setup: PassSetup,
+  keys: AsyncIterable<WalkedKey>,
+  options: SyncPassOptions,
+  summary = emptySummary(),
+): Promise<SyncPassSummary> {
+  const started = performance.now();
+  const { log } = options;
+  const syncOptions = (walked: WalkedKey) => ({
+    // A key the source does not list is only on a destination: pruning deletes it there.
+    deletes: setup.deletes || (setup.prune && !walked.onSource),
+    createMounts: setup.createMounts,
+    sourceMount: walked.sourceMount,
+  });
+  if (options.dryRun) {
+    const printer = changePrinter(options.print);
+    summary.keys = await runOrdered(
+      keys,
+      setup.concurrency,
+      (walked) => planKey(walked.key, setup.source, setup.destinations, syncOptions(walked)),
+      (plan, walked) => countPlan(summary, plan, walked, log, printer),
+    );
+  } else {
+    summary.keys = await runOrdered(
+      keys,
+      setup.concurrency,
+      (walked) => syncWithRetries(walked.key, setup.source, setup.destinations, syncOptions(walked)),
+      (result, walked) => countResult(summary, result, walked, log),
+    );
+  }
+  summary.ms = Math.round(performance.now() - started);
+  return summary;
+}
+
+function emptySummary(): SyncPassSummary {
+  return { keys: 0, changed: 0, changes: 0, skipped: 0, failed: 0, ms: 0 };
+}
+
+/** Prints changes as JSON lines; a mount to create is printed once, before its first key. */
+function changePrinter(print: (line: string) => void) {
+  const mounts = new Set<string>();
+  return (change: Change) => {
+    if (change.action === "create-mount") {
+      const id = `${change.destination}\u0000${change.namespace}${change.mount}`;
+      if (mounts.has(id)) return false;
+      mounts.add(id);
+    }
+    print(JSON.stringify(change));
+    return true;
+  };
+}
+
+function countPlan(
+  summary: SyncPassSummary,
+  plan: KeyPlan,
+  walked: WalkedKey,
+  log: Logger,
+  printer: (change: Change) => boolean,
+): void {
+  let printed = 0;
+  for (const change of plan.changes) if (printer(change)) printed++;
+  summary.changes += printed;
+  if (plan.changes.length > 0) summary.changed++;
+  summary.skipped += plan.skipped.length;
+  summary.failed += plan.errors.length;
+  for (const { vault, error } of plan.errors) {
+    log.warn("cannot tell what a sync would change", {
+      key: describeKey(walked.key),
+      vault,
+      error: error.message,
+    });
+  }
+}
+
+function countResult(summary: SyncPassSummary, result: SyncResult, walked: WalkedKey, log: Logger) {
+  const key = describeKey(walked.key);
+  let changed = false;
+  for (const outcome of result.destinations) {
+    const fields = { key, destination: outcome.destination };
+    if (outcome.result === "written" || outcome.result === "deleted") {
+      changed = true;
+      summary.changes += outcome.done.length;
+      log.debug("synced", { ...fields, done: outcome.done.join(",") });
+    } else if (outcome.result === "skipped") {
+      summary.skipped++;
+      log.debug("left different on purpose", { ...fields, why: outcome.skipped.join(",") });
+    } else if (outcome.result === "retry" || outcome.result === "failed") {
+      summary.failed++;
+      // Partial work is worth naming: a mount made before a write failed.
+      const done = outcome.done.join(",") || undefined;
+      log.warn("sync failed", { ...fields, done, error: outcome.error?.message });
+    }
+  }
+  if (changed) summary.changed++;
+}
+
+/** Failures that mean "someone else changed it in between": a fresh read settles them. */
+const RACES = new Set(["conflict", "upgrading", "inconsistent"]);
+const WAITS_MS = [50, 250];
+
+/**
+ * A one-shot pass has no scheduler to retry for it, so a key whose sync hit a race is run once or
+ * twice more, for the destinations that hit it: a check-and-set lost to a concurrent write, a new
+ * KV v2 mount still upgrading its storage (keys of one new mount share one creation; see
+ * MountsApi.ensure). Outages (unreachable, sealed) are not retried here: they would only make a
+ * failing pass slower.
+ */
+async function syncWithRetries(
+  key: SyncKey,
+  source: SyncVault,
+  destinations: readonly SyncVault[],
+  options: SyncOptions,
+): Promise<SyncResult> {
+  let result = await syncKey(key, source, [...destinations], options);
+  for (const wait of WAITS_MS) {
+    const raced = result.destinations.flatMap((outcome, i) => (isRace(outcome) ? [i] : []));
+    if (raced.length === 0) return result;
+    await Bun.sleep(wait);
+    const again = await syncKey(
+      key,
+      source,
+      raced.map((i) => destinations[i]!),
+      options,
+    );
+    result = merge(result, raced, again);
+  }
+  return result;
+}
+
+function isRace(outcome: DestinationOutcome): boolean {
+  return outcome.result === "retry" && RACES.has(outcome.error?.reason ?? "");
+}
+
+/** The first result with the raced destinations' outcomes replaced by their second try's. */
+function merge(first: SyncResult, raced: number[], again: SyncResult): SyncResult {
+  const destinations = [...first.destinations];
+  raced.forEach((index, j) => {
+    const before = destinations[index]!;
+    const after = again.destinations[j]!;
+    // What the first try did (a mount made) still happened: keep it in the record.
+    destinations[index] = { ...after, done: [...before.done, ...after.done] };
+  });
+  return again.sourceError ? { ...first, destinations } : { destinations };
+}
+
+/**
+ * Work on a stream of items, a bounded number at once, with the results handed on in the items'
+ * order: a pass runs keys side by side yet prints its lines in walk order, the same every run.
+ * Runs `work` on each item, at most `limit` at once, and calls `emit` in item order. Results that
+ * finish early wait for the slower ones before them; at most 2×limit items are started ahead of
+ * the oldest unfinished one, so memory stays bounded whatever the stream's length.
+ * runOrdered(["a","b"], 8, async (x) => x.toUpperCase(), print) → prints "A" then "B"; answers 2
+ * `work` must not throw: it answers its failure as a result.
+ */
+export async function runOrdered<T, R>(
+  items: AsyncIterable<T> | Iterable<T>,
+  limit: number,
+  work: (item: T) => Promise<R>,
+  emit: (result: R, item: T) => void,
+): Promise<number> {
+  const window = Math.max(1, limit) * 2;
+  const finished = new Map<number, { item: T; result: R }>();
+  const running = new Set<Promise<void>>();
+  let started = 0;
+  let emitted = 0;
+  const flush = () => {
+    for (let next = finished.get(emitted); next !== undefined; next = finished.get(emitted)) {
+      finished.delete(emitted++);
+      emit(next.result, next.item);
+    }
+  };
+  for await (const item of items) {
+    while (running.size > 0 && (running.size >= limit || started - emitted >= window)) {
+      await Promise.race(running);
+    }
+    const seq = started++;
+    const run: Promise<void> = work(item)
+      .then((result) => {
+        finished.set(seq, { item, result });
+        flush();
+      })
+      .finally(() => running.delete(run));
+    running.add(run);
+  }
+  await Promise.all(running);
+  return started;
+}
