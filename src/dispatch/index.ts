@@ -2,7 +2,7 @@
 
 export type { BackoffOptions } from "../backoff.ts";
 export { backoffDelay } from "../backoff.ts";
-export type { Clock, TimerHandle } from "./clock.ts";
+export type { Clock, RateLimit, TimerHandle } from "./clock.ts";
 export { systemClock } from "./clock.ts";
 export type {
   KeyStatus,
@@ -19,4 +19,3 @@ export { Scheduler } from "./scheduler.ts";
 export type { HintResult, Leftovers, SchedulerOptions } from "./scheduler-types.ts";
 export type { DestinationCounts, SchedulerStats } from "./stats.ts";
 export type { DestinationOutcome, Execute, Task, TaskError, TaskOutcome } from "./task.ts";
-export type { RateLimit } from "./token-bucket.ts";

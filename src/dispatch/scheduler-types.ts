@@ -2,10 +2,9 @@
 
 import type { BackoffOptions } from "../backoff.ts";
 import type { SyncKey } from "../sync-key.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock, RateLimit } from "./clock.ts";
 import type { DedupRing, MountRef, OfferResult, Priority } from "./ring.ts";
 import type { Execute, Task, TaskOutcome } from "./task.ts";
-import type { RateLimit } from "./token-bucket.ts";
 
 export interface SchedulerOptions {
   ring: DedupRing;

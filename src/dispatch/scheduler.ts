@@ -22,7 +22,7 @@
 
 import { CourierError } from "../errors.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
-import { type Clock, systemClock } from "./clock.ts";
+import { type Clock, systemClock, TokenBucket } from "./clock.ts";
 import { Cooldown } from "./cooldown.ts";
 import { splitOutcome } from "./outcome.ts";
 import { RetryBook } from "./retry-book.ts";
@@ -36,7 +36,6 @@ import {
   type SchedulerStats,
 } from "./stats.ts";
 import type { Task, TaskOutcome } from "./task.ts";
-import { TokenBucket } from "./token-bucket.ts";
 import { Waiters } from "./waiters.ts";
 
 export type { HintResult, Leftovers, SchedulerOptions } from "./scheduler-types.ts";

@@ -7,8 +7,7 @@
 // Passes no sender can cause — start-up, the interval, a destination back after an outage — run
 // at full speed.
 
-import { systemClock } from "../dispatch/clock.ts";
-import { TokenBucket } from "../dispatch/token-bucket.ts";
+import { systemClock, TokenBucket } from "../dispatch/clock.ts";
 
 /** Keys a second a paced pass may always walk. */
 const MIN_PACE = 50;
