@@ -23,9 +23,8 @@
 import { CourierError } from "../errors.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
 import { type Clock, systemClock, TokenBucket } from "./clock.ts";
-import { Cooldown } from "./cooldown.ts";
 import { splitOutcome } from "./outcome.ts";
-import { RetryBook } from "./retry-book.ts";
+import { Cooldown, RetryBook } from "./retries.ts";
 import type { DedupRing, OfferResult, Priority, Taken } from "./ring.ts";
 import type { HintResult, Leftovers, SchedulerOptions } from "./scheduler-types.ts";
 import {
@@ -40,7 +39,7 @@ import { Waiters } from "./waiters.ts";
 
 export type { HintResult, Leftovers, SchedulerOptions } from "./scheduler-types.ts";
 
-/** See cooldown.ts: the least time between the starts of two runs of one hot key. */
+/** See Cooldown (retries.ts): the least time between the starts of two runs of one hot key. */
 const DEFAULT_RERUN_DELAY_MS = 100;
 
 interface Run {
