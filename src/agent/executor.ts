@@ -1,7 +1,7 @@
 // The scheduler's executor: a task goes to a sync worker, and the worker's per-destination result
 // comes back in the scheduler's terms (done, retry later, or give up).
 
-import type { DestinationOutcome, Execute, Task, TaskOutcome } from "../dispatch/task.ts";
+import type { DestinationOutcome, Execute, Task, TaskOutcome } from "../dispatch/scheduler.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { SyncPool } from "../workers/sync-pool.ts";
 

@@ -3,7 +3,7 @@
 // token source reports the login itself, once (token-log.ts). It names the key, the destinations
 // and what was done — never a value (outcomes hold none).
 
-import type { Task } from "../dispatch/task.ts";
+import type { Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { describeKey } from "../sync-key.ts";

@@ -20,13 +20,12 @@
 //   answering "retry" for one that misses it (that destination then backs off alone). Up to that
 //   deadline a slow destination does hold its task's executor slot.
 
-import { CourierError } from "../errors.ts";
+import type { BackoffOptions } from "../backoff.ts";
+import { CourierError, type ErrorCode } from "../errors.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
-import { type Clock, systemClock, TokenBucket } from "./clock.ts";
-import { splitOutcome } from "./outcome.ts";
+import { type Clock, type RateLimit, systemClock, TokenBucket } from "./clock.ts";
 import { Cooldown, RetryBook } from "./retries.ts";
-import type { DedupRing, OfferResult, Priority, Taken } from "./ring.ts";
-import type { HintResult, Leftovers, SchedulerOptions } from "./scheduler-types.ts";
+import type { DedupRing, MountRef, OfferResult, Priority, Taken } from "./ring.ts";
 import {
   composeStats,
   type DestinationCounts,
@@ -34,10 +33,6 @@ import {
   emptyCounters,
   type SchedulerStats,
 } from "./stats.ts";
-import type { Task, TaskOutcome } from "./task.ts";
-import { Waiters } from "./waiters.ts";
-
-export type { HintResult, Leftovers, SchedulerOptions } from "./scheduler-types.ts";
 
 /** See Cooldown (retries.ts): the least time between the starts of two runs of one hot key. */
 const DEFAULT_RERUN_DELAY_MS = 100;
@@ -253,5 +248,137 @@ export class Scheduler {
     return (
       this.running.size === 0 && this.cooldown.size === 0 && this.retries.size === 0 && this.ring.size === 0
     );
+  }
+}
+
+// The scheduler's options and answers, apart from its workings.
+export interface SchedulerOptions {
+  ring: DedupRing;
+  /** Runs at once (`--worker.concurrency`). */
+  concurrency: number;
+  destinations: string[];
+  execute: Execute;
+  backoff: BackoffOptions;
+  clock?: Clock;
+  /** Bounds live hints that would cause new work; over it, the key's mount is marked for a pass. */
+  rateLimit?: RateLimit;
+  /** Most keys with retries at once (default: the ring's capacity); past it, mounts are marked. */
+  maxRetrying?: number;
+  random?: () => number;
+  /** A key hinted while it ran runs again no sooner than this after that run started (default 100). */
+  rerunDelayMs?: number;
+  /** Told about every finished run, for logs. Must not throw. */
+  onSettled?: (event: { task: Task; outcome: TaskOutcome | undefined; ms: number }) => void;
+}
+
+/** What offering a hint did: the ring's answer, or refused by the rate limit or after stop(). */
+export type HintResult = OfferResult | "rate-limited" | "stopped";
+
+/** What stop() could not finish, for the caller to log or persist. */
+export interface Leftovers {
+  pending: { key: SyncKey; priority: Priority }[];
+  inFlight: { key: SyncKey; destinations: string[] }[];
+  retries: { key: SyncKey; destinations: string[] }[];
+  mounts: MountRef[];
+}
+
+// What the scheduler hands an executor and what it gets back. Plain data only: tasks and
+// outcomes cross the boundary to a Bun Worker by structured clone.
+export interface Task {
+  key: SyncKey;
+  /** The destinations this run must bring equal to the source (not always all of them). */
+  destinations: string[];
+  /** 1 on a first try; otherwise 1 + the most failures any of these destinations has had in a row. */
+  attempt: number;
+}
+
+/** Why a step failed, safe to log: a code and a message that never hold a secret value or token. */
+export interface TaskError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** One destination's result: equal now, try again later, or give up (counted, never retried). */
+export type DestinationOutcome = "done" | { retry: true; error: TaskError } | { failed: TaskError };
+
+export type TaskOutcome =
+  /** The source was read; each destination says how it went. A destination left out is retried. */
+  | { destinations: Record<string, DestinationOutcome> }
+  /**
+   * The source could not be read (403, 5xx, sealed, timeout). Nothing was decided, so every
+   * destination of the task is retried with backoff; a read error is never taken for "absent".
+   */
+  | { sourceError: TaskError };
+
+/** The function that runs one task (in production: a message to a worker, awaited). */
+export type Execute = (task: Task) => Promise<TaskOutcome>;
+
+// Reading an executor's answer defensively: it crosses a worker boundary, so a destination may
+// be missing or the shape may be wrong. Anything not clearly "done" or "failed" is retried —
+// the safe side, since a retry re-reads the source and changes nothing that is already equal.
+export interface SplitOutcome {
+  done: string[];
+  failed: string[];
+  retry: string[];
+  /** The source could not be read: every destination of the task is retried. */
+  sourceFailed: boolean;
+}
+
+/**
+ * Sorts a task's destinations by what the outcome says for each.
+ * (["a","b"], {destinations:{a:"done"}}) → {done:["a"], failed:[], retry:["b"], sourceFailed:false}
+ */
+export function splitOutcome(task: Pick<Task, "destinations">, outcome: unknown): SplitOutcome {
+  const split: SplitOutcome = { done: [], failed: [], retry: [], sourceFailed: false };
+  const results = isObject(outcome) && isObject(outcome.destinations) ? outcome.destinations : undefined;
+  if (!results) {
+    split.sourceFailed = isObject(outcome) && "sourceError" in outcome;
+    split.retry.push(...task.destinations);
+    return split;
+  }
+  for (const name of task.destinations) {
+    const result = Object.hasOwn(results, name) ? results[name] : undefined;
+    if (result === "done") split.done.push(name);
+    else if (isObject(result) && "failed" in result) split.failed.push(name);
+    else split.retry.push(name);
+  }
+  return split;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+// Promises that resolve when a condition becomes true, re-checked whenever the owner says
+// something changed. Small and synchronous: no polling, no timers.
+interface Waiter {
+  ready: () => boolean;
+  resolve: () => void;
+}
+
+export class Waiters {
+  private list: Waiter[] = [];
+
+  /** Resolves at once if ready() holds, else at the first check() where it does. */
+  wait(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.list.push({ ready, resolve }));
+  }
+
+  check(): void {
+    if (this.list.length === 0) return;
+    const waiting = this.list;
+    this.list = [];
+    for (const waiter of waiting) {
+      if (waiter.ready()) waiter.resolve();
+      else this.list.push(waiter);
+    }
+  }
+
+  /** Resolves everyone, ready or not (on stop, so nobody waits forever). */
+  releaseAll(): void {
+    const waiting = this.list;
+    this.list = [];
+    for (const waiter of waiting) waiter.resolve();
   }
 }

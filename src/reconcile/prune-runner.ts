@@ -4,7 +4,7 @@
 // The run reads the source first, as always: if the key exists there by then, it is synced, not deleted.
 
 import { toTaskOutcome } from "../agent/executor.ts";
-import type { Task, TaskOutcome } from "../dispatch/task.ts";
+import type { Task, TaskOutcome } from "../dispatch/scheduler.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { syncKey } from "../sync/sync-key.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";

@@ -4,8 +4,8 @@
 
 import type { BackoffOptions } from "../../src/backoff.ts";
 import { DedupRing, type RingOptions } from "../../src/dispatch/ring.ts";
+import type { DestinationOutcome, Task, TaskOutcome } from "../../src/dispatch/scheduler.ts";
 import { Scheduler, type SchedulerOptions } from "../../src/dispatch/scheduler.ts";
-import type { DestinationOutcome, Task, TaskOutcome } from "../../src/dispatch/task.ts";
 import { keyId, type SyncKey } from "../../src/sync-key.ts";
 import { ManualClock } from "./manual-clock.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { backoffDelay } from "../../src/backoff.ts";
 import { TokenBucket } from "../../src/dispatch/clock.ts";
-import { splitOutcome } from "../../src/dispatch/outcome.ts";
+import { splitOutcome } from "../../src/dispatch/scheduler.ts";
 
 describe("backoffDelay", () => {
   const base = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 };

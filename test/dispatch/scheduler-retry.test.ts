@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { BackoffOptions } from "../../src/backoff.ts";
-import type { TaskOutcome } from "../../src/dispatch/task.ts";
+import type { TaskOutcome } from "../../src/dispatch/scheduler.ts";
 import { ALL_DONE, harness, kv, NO_JITTER, permanentError, type Rule, retryError } from "./harness.ts";
 import { settle } from "./manual-clock.ts";
 

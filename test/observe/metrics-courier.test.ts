@@ -3,7 +3,7 @@ import { createIngestCounters } from "../../src/audit/counters.ts";
 import { listenTcp } from "../../src/audit/listeners/tcp.ts";
 import type { AuditListener } from "../../src/audit/listeners/types.ts";
 import { listenUdp } from "../../src/audit/listeners/udp.ts";
-import type { Task } from "../../src/dispatch/task.ts";
+import type { Task } from "../../src/dispatch/scheduler.ts";
 import { CourierMetrics, destinationLabel } from "../../src/observe/metrics.ts";
 import type { DestinationOutcome, SyncResult, SyncResultKind } from "../../src/sync/outcome.ts";
 import { ALL_DONE, harness, kv } from "../dispatch/harness.ts";
