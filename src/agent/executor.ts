@@ -1,7 +1,7 @@
-// The scheduler's executor: a task goes to a sync worker, and the worker's per-destination result
-// comes back in the scheduler's terms (done, retry later, or give up).
+// The scheduler's executor: a task goes to a sync worker, and the worker's result comes back as
+// it is, to the scheduler and (through `onResult`) to the logs and metrics.
 
-import type { DestinationOutcome, Execute, Task, TaskOutcome } from "../dispatch/scheduler.ts";
+import type { Execute, Task } from "../dispatch/scheduler.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { SyncPool } from "../workers/sync-pool.ts";
 
@@ -14,24 +14,6 @@ export function poolExecutor(
     const started = performance.now();
     const result = await pool.run({ key: task.key, destinations: task.destinations });
     onResult(task, result, performance.now() - started);
-    return toTaskOutcome(result);
+    return result;
   };
-}
-
-/**
- * toTaskOutcome({destinations:[{destination:"http://b", result:"written", …}]})
- *   → {destinations:{"http://b":"done"}}
- */
-export function toTaskOutcome(result: SyncResult): TaskOutcome {
-  if (result.sourceError) {
-    return { sourceError: { code: result.sourceError.code, message: result.sourceError.message } };
-  }
-  const destinations: Record<string, DestinationOutcome> = {};
-  for (const outcome of result.destinations) {
-    const error = outcome.error ? { code: outcome.error.code, message: outcome.error.message } : undefined;
-    if (outcome.result === "retry") destinations[outcome.destination] = { retry: true, error: error! };
-    else if (outcome.result === "failed") destinations[outcome.destination] = { failed: error! };
-    else destinations[outcome.destination] = "done";
-  }
-  return { destinations };
 }

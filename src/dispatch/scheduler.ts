@@ -1,7 +1,8 @@
-// Connects the ring to a pool of executors. It takes keys from the ring while fewer than
-// `concurrency` runs are going, works out which destinations each run covers (the retry book),
-// and turns each outcome into counts, backoff timers and, when a key was hinted mid-run, one
-// more run. Offering never waits for anything (design rule 3): it only touches memory.
+// The scheduler: connects the ring to a pool of executors. It takes keys from the ring while fewer
+// than `concurrency` runs are going, works out which destinations each run covers (the retry
+// book), and turns each sync result into counts, backoff timers and, when a key was hinted
+// mid-run, one more run. Offering never waits for anything (design rule 3): it only touches memory.
+// The result it reads is the sync's own (src/sync/outcome.ts), as the worker sent it.
 //
 // Retries without a stampede:
 // - Backoff is per (key, destination) and lives on a timer, not in an executor. A hint never
@@ -21,7 +22,8 @@
 //   deadline a slow destination does hold its task's executor slot.
 
 import type { BackoffOptions } from "../backoff.ts";
-import { CourierError, type ErrorCode } from "../errors.ts";
+import { CourierError } from "../errors.ts";
+import type { SyncResult, SyncResultKind } from "../sync/outcome.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
 import { type Clock, type RateLimit, systemClock, TokenBucket } from "./clock.ts";
 import { Cooldown, RetryBook } from "./retries.ts";
@@ -33,6 +35,51 @@ import {
   emptyCounters,
   type SchedulerStats,
 } from "./stats.ts";
+
+/** What the scheduler hands an executor. Plain data: it crosses to a Bun Worker by structured clone. */
+export interface Task {
+  key: SyncKey;
+  /** The destinations this run must bring equal to the source (not always all of them). */
+  destinations: string[];
+  /** 1 on a first try; otherwise 1 + the most failures any of these destinations has had in a row. */
+  attempt: number;
+}
+
+/**
+ * The function that runs one task (in production: a message to a sync worker, awaited). It
+ * answers with the sync's own result, unchanged: the scheduler reads from it what it needs.
+ */
+export type Execute = (task: Task) => Promise<SyncResult>;
+
+export interface SchedulerOptions {
+  ring: DedupRing;
+  /** Runs at once (`--worker.concurrency`). */
+  concurrency: number;
+  destinations: string[];
+  execute: Execute;
+  backoff: BackoffOptions;
+  clock?: Clock;
+  /** Bounds live hints that would cause new work; over it, the key's mount is marked for a pass. */
+  rateLimit?: RateLimit;
+  /** Most keys with retries at once (default: the ring's capacity); past it, mounts are marked. */
+  maxRetrying?: number;
+  random?: () => number;
+  /** A key hinted while it ran runs again no sooner than this after that run started (default 100). */
+  rerunDelayMs?: number;
+  /** Told about every finished run, for logs. Must not throw. */
+  onSettled?: (event: { task: Task; outcome: SyncResult | undefined; ms: number }) => void;
+}
+
+/** What offering a hint did: the ring's answer, or refused by the rate limit or after stop(). */
+export type HintResult = OfferResult | "rate-limited" | "stopped";
+
+/** What stop() could not finish, for the caller to log or persist. */
+export interface Leftovers {
+  pending: { key: SyncKey; priority: Priority }[];
+  inFlight: { key: SyncKey; destinations: string[] }[];
+  retries: { key: SyncKey; destinations: string[] }[];
+  mounts: MountRef[];
+}
 
 /** See Cooldown (retries.ts): the least time between the starts of two runs of one hot key. */
 const DEFAULT_RERUN_DELAY_MS = 100;
@@ -196,7 +243,7 @@ export class Scheduler {
     const run: Run = { taken, task: { key: taken.key, ...plan }, startedAt: this.clock.now(), hinted: false };
     this.running.set(taken.id, run);
     this.counts.runs++;
-    let result: Promise<TaskOutcome>;
+    let result: Promise<SyncResult>;
     try {
       result = Promise.resolve(this.options.execute(run.task));
     } catch (error) {
@@ -209,7 +256,7 @@ export class Scheduler {
   }
 
   // outcome undefined: the executor itself failed (a worker died); every destination is retried.
-  private settle(run: Run, outcome: TaskOutcome | undefined): void {
+  private settle(run: Run, outcome: SyncResult | undefined): void {
     const { id, key, priority } = run.taken;
     if (this.running.get(id) !== run) return;
     this.running.delete(id);
@@ -251,71 +298,7 @@ export class Scheduler {
   }
 }
 
-// The scheduler's options and answers, apart from its workings.
-export interface SchedulerOptions {
-  ring: DedupRing;
-  /** Runs at once (`--worker.concurrency`). */
-  concurrency: number;
-  destinations: string[];
-  execute: Execute;
-  backoff: BackoffOptions;
-  clock?: Clock;
-  /** Bounds live hints that would cause new work; over it, the key's mount is marked for a pass. */
-  rateLimit?: RateLimit;
-  /** Most keys with retries at once (default: the ring's capacity); past it, mounts are marked. */
-  maxRetrying?: number;
-  random?: () => number;
-  /** A key hinted while it ran runs again no sooner than this after that run started (default 100). */
-  rerunDelayMs?: number;
-  /** Told about every finished run, for logs. Must not throw. */
-  onSettled?: (event: { task: Task; outcome: TaskOutcome | undefined; ms: number }) => void;
-}
-
-/** What offering a hint did: the ring's answer, or refused by the rate limit or after stop(). */
-export type HintResult = OfferResult | "rate-limited" | "stopped";
-
-/** What stop() could not finish, for the caller to log or persist. */
-export interface Leftovers {
-  pending: { key: SyncKey; priority: Priority }[];
-  inFlight: { key: SyncKey; destinations: string[] }[];
-  retries: { key: SyncKey; destinations: string[] }[];
-  mounts: MountRef[];
-}
-
-// What the scheduler hands an executor and what it gets back. Plain data only: tasks and
-// outcomes cross the boundary to a Bun Worker by structured clone.
-export interface Task {
-  key: SyncKey;
-  /** The destinations this run must bring equal to the source (not always all of them). */
-  destinations: string[];
-  /** 1 on a first try; otherwise 1 + the most failures any of these destinations has had in a row. */
-  attempt: number;
-}
-
-/** Why a step failed, safe to log: a code and a message that never hold a secret value or token. */
-export interface TaskError {
-  code: ErrorCode;
-  message: string;
-}
-
-/** One destination's result: equal now, try again later, or give up (counted, never retried). */
-export type DestinationOutcome = "done" | { retry: true; error: TaskError } | { failed: TaskError };
-
-export type TaskOutcome =
-  /** The source was read; each destination says how it went. A destination left out is retried. */
-  | { destinations: Record<string, DestinationOutcome> }
-  /**
-   * The source could not be read (403, 5xx, sealed, timeout). Nothing was decided, so every
-   * destination of the task is retried with backoff; a read error is never taken for "absent".
-   */
-  | { sourceError: TaskError };
-
-/** The function that runs one task (in production: a message to a worker, awaited). */
-export type Execute = (task: Task) => Promise<TaskOutcome>;
-
-// Reading an executor's answer defensively: it crosses a worker boundary, so a destination may
-// be missing or the shape may be wrong. Anything not clearly "done" or "failed" is retried —
-// the safe side, since a retry re-reads the source and changes nothing that is already equal.
+/** A task's destinations sorted by what a sync result says for each. */
 export interface SplitOutcome {
   done: string[];
   failed: string[];
@@ -324,25 +307,43 @@ export interface SplitOutcome {
   sourceFailed: boolean;
 }
 
+/** Results that leave nothing to retry: the destination is equal, or left alone on purpose. */
+const SETTLED = new Set<SyncResultKind>(["unchanged", "written", "deleted", "skipped"]);
+
 /**
- * Sorts a task's destinations by what the outcome says for each.
- * (["a","b"], {destinations:{a:"done"}}) → {done:["a"], failed:[], retry:["b"], sourceFailed:false}
+ * Reads a sync result defensively: it crosses a worker boundary, so a destination may be missing
+ * or the shape may be wrong. Anything not clearly settled or "failed" is retried — the safe side,
+ * since a retry re-reads the source and changes nothing that is already equal.
+ * (["a","b"], {destinations:[{destination:"a", result:"written", …}]})
+ *   → {done:["a"], failed:[], retry:["b"], sourceFailed:false}
  */
 export function splitOutcome(task: Pick<Task, "destinations">, outcome: unknown): SplitOutcome {
   const split: SplitOutcome = { done: [], failed: [], retry: [], sourceFailed: false };
-  const results = isObject(outcome) && isObject(outcome.destinations) ? outcome.destinations : undefined;
+  const sourceFailed = isObject(outcome) && outcome.sourceError !== undefined;
+  const results = !sourceFailed && isObject(outcome) ? resultsByDestination(outcome.destinations) : undefined;
   if (!results) {
-    split.sourceFailed = isObject(outcome) && "sourceError" in outcome;
+    split.sourceFailed = sourceFailed;
     split.retry.push(...task.destinations);
     return split;
   }
   for (const name of task.destinations) {
-    const result = Object.hasOwn(results, name) ? results[name] : undefined;
-    if (result === "done") split.done.push(name);
-    else if (isObject(result) && "failed" in result) split.failed.push(name);
+    const result = results.get(name);
+    if (result === "failed") split.failed.push(name);
+    else if (SETTLED.has(result as SyncResultKind)) split.done.push(name);
     else split.retry.push(name);
   }
   return split;
+}
+
+/** destination → result, from a list of per-destination outcomes; undefined when it is no list. */
+function resultsByDestination(list: unknown): Map<string, unknown> | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const results = new Map<string, unknown>();
+  for (const entry of list) {
+    if (isObject(entry) && typeof entry.destination === "string")
+      results.set(entry.destination, entry.result);
+  }
+  return results;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -356,7 +357,7 @@ interface Waiter {
   resolve: () => void;
 }
 
-export class Waiters {
+class Waiters {
   private list: Waiter[] = [];
 
   /** Resolves at once if ready() holds, else at the first check() where it does. */

@@ -3,8 +3,7 @@
 // deletes on, since the workers apply sync.deletes, which governs deletes seen in the audit stream.
 // The run reads the source first, as always: if the key exists there by then, it is synced, not deleted.
 
-import { toTaskOutcome } from "../agent/executor.ts";
-import type { Task, TaskOutcome } from "../dispatch/scheduler.ts";
+import type { Task } from "../dispatch/scheduler.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { syncKey } from "../sync/sync-key.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
@@ -34,10 +33,7 @@ export class PruneRunner {
     return this.#ids.size > 0 && this.#ids.has(keyId(key));
   }
 
-  async run(
-    task: Task,
-    onResult: (task: Task, result: SyncResult, ms: number) => void,
-  ): Promise<TaskOutcome> {
+  async run(task: Task, onResult: (task: Task, result: SyncResult, ms: number) => void): Promise<SyncResult> {
     const started = performance.now();
     const targets = task.destinations.flatMap((name) => this.#destinations.get(trimSlash(name)) ?? []);
     const result = await syncKey(task.key, this.source, targets, {
@@ -45,7 +41,7 @@ export class PruneRunner {
       createMounts: this.createMounts,
     });
     onResult(task, result, performance.now() - started);
-    return toTaskOutcome(result);
+    return result;
   }
 }
 
