@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config/load.ts";
 import { runOrdered } from "../../src/reconcile/ordered-pool.ts";
 import { passKeys, passSetup } from "../../src/reconcile/pass-setup.ts";
-import { createSyncPool } from "../../src/workers/sync-pool.ts";
+import { createSyncPool } from "../../src/workers/pool.ts";
 import { spawnChild } from "./lib/child.ts";
 import { call, type DoubleProcess, startDoubles, stopAll } from "./lib/double.ts";
 import { describeMachine } from "./lib/machine.ts";

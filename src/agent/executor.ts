@@ -3,7 +3,7 @@
 
 import type { Execute, Task } from "../dispatch/scheduler.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import type { SyncPool } from "../workers/sync-pool.ts";
+import type { SyncPool } from "../workers/pool.ts";
 
 /** `onResult` sees the worker's full answer (what was written, deleted or skipped), for logs and metrics. */
 export function poolExecutor(

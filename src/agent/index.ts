@@ -21,7 +21,7 @@ import type { SyncResult } from "../sync/outcome.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import type { ManagedToken } from "../vault/token-source.ts";
 import type { VaultConnection, VaultSettings } from "../vault/types.ts";
-import { createSyncPool, type SyncPool } from "../workers/sync-pool.ts";
+import { createSyncPool, type SyncPool } from "../workers/pool.ts";
 import { poolExecutor } from "./executor.ts";
 import { createLineHandler } from "./line-handler.ts";
 import { MountRefresher } from "./mount-refresher.ts";
