@@ -11,7 +11,7 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config/load.ts";
 import { passKeys, passSetup, runOrdered } from "../../src/reconcile/one-shot.ts";
-import { createSyncPool } from "../../src/workers/sync-pool.ts";
+import { createSyncPool } from "../../src/workers/pool.ts";
 import { spawnChild } from "./lib/child.ts";
 import { call, type DoubleProcess, startDoubles, stopAll } from "./lib/double.ts";
 import { describeMachine } from "./lib/machine.ts";

@@ -14,8 +14,8 @@ import { parseAuditLine } from "../audit/parse.ts";
 import { LOOPBACK_CIDRS } from "../config/addresses.ts";
 import type { Config } from "../config/schema.ts";
 import { DedupRing } from "../dispatch/ring.ts";
+import type { Execute, Task } from "../dispatch/scheduler.ts";
 import { Scheduler } from "../dispatch/scheduler.ts";
-import type { DestinationOutcome, Execute, Task, TaskOutcome } from "../dispatch/task.ts";
 import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { startObserver } from "../observe/observer.ts";
@@ -26,7 +26,7 @@ import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import type { ManagedToken } from "../vault/token-source.ts";
 import type { VaultConnection, VaultSettings } from "../vault/types.ts";
-import { createSyncPool, type SyncPool } from "../workers/sync-pool.ts";
+import { createSyncPool, type SyncPool } from "../workers/pool.ts";
 import { MountRefresher } from "./mount-refresher.ts";
 import { logSync, logTokenEvents } from "./sync-log.ts";
 
@@ -258,8 +258,8 @@ function createLineHandler(
 
 /**
  * The scheduler's executor: a task goes to a sync worker (or, for a key a pass is pruning, to the
- * passes, which run it on this thread with deletes on). `onResult` sees the full answer (what was
- * written, deleted or skipped), for logs, metrics and the passes' tally.
+ * passes, which run it on this thread with deletes on); its answer goes back to the scheduler as
+ * it came. `onResult` sees it too, for logs, metrics and the passes' tally.
  */
 function syncExecutor(
   pool: SyncPool,
@@ -272,24 +272,6 @@ function syncExecutor(
       ? await passes.prune(task)
       : await pool.run({ key: task.key, destinations: task.destinations });
     onResult(task, result, performance.now() - started);
-    return toTaskOutcome(result);
+    return result;
   };
-}
-
-/**
- * toTaskOutcome({destinations:[{destination:"http://b", result:"written", …}]})
- *   → {destinations:{"http://b":"done"}}
- */
-function toTaskOutcome(result: SyncResult): TaskOutcome {
-  if (result.sourceError) {
-    return { sourceError: { code: result.sourceError.code, message: result.sourceError.message } };
-  }
-  const destinations: Record<string, DestinationOutcome> = {};
-  for (const outcome of result.destinations) {
-    const error = outcome.error ? { code: outcome.error.code, message: outcome.error.message } : undefined;
-    if (outcome.result === "retry") destinations[outcome.destination] = { retry: true, error: error! };
-    else if (outcome.result === "failed") destinations[outcome.destination] = { failed: error! };
-    else destinations[outcome.destination] = "done";
-  }
-  return { destinations };
 }

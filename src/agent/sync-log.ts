@@ -6,7 +6,7 @@
 // when it works again. The syncs that waited on a failed login log at debug, so a spent
 // secret_id is one error line, not one per key and retry.
 
-import type { Task } from "../dispatch/task.ts";
+import type { Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { describeKey } from "../sync-key.ts";

@@ -1,7 +1,8 @@
-// Connects the ring to a pool of executors. It takes keys from the ring while fewer than
-// `concurrency` runs are going, works out which destinations each run covers (the retry book),
-// and turns each outcome into counts, backoff timers and, when a key was hinted mid-run, one
-// more run. Offering never waits for anything (design rule 3): it only touches memory.
+// The scheduler: connects the ring to a pool of executors. It takes keys from the ring while fewer
+// than `concurrency` runs are going, works out which destinations each run covers (the retry
+// book), and turns each sync result into counts, backoff timers and, when a key was hinted
+// mid-run, one more run. Offering never waits for anything (design rule 3): it only touches memory.
+// The result it reads is the sync's own (src/sync/outcome.ts), as the worker sent it.
 //
 // Retries without a stampede:
 // - Backoff is per (key, destination) and lives on a timer, not in an executor. A hint never
@@ -20,14 +21,13 @@
 //   answering "retry" for one that misses it (that destination then backs off alone). Up to that
 //   deadline a slow destination does hold its task's executor slot.
 
+import type { BackoffOptions } from "../backoff.ts";
 import { CourierError } from "../errors.ts";
+import type { SyncResult, SyncResultKind } from "../sync/outcome.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
-import { type Clock, systemClock } from "./clock.ts";
-import { Cooldown } from "./cooldown.ts";
-import { splitOutcome } from "./outcome.ts";
-import { RetryBook } from "./retry-book.ts";
-import type { DedupRing, OfferResult, Priority, Taken } from "./ring.ts";
-import type { HintResult, Leftovers, SchedulerOptions } from "./scheduler-types.ts";
+import { type Clock, type RateLimit, systemClock, TokenBucket } from "./clock.ts";
+import { Cooldown, RetryBook } from "./retries.ts";
+import type { DedupRing, MountRef, OfferResult, Priority, Taken } from "./ring.ts";
 import {
   composeStats,
   type DestinationCounts,
@@ -35,13 +35,53 @@ import {
   emptyCounters,
   type SchedulerStats,
 } from "./stats.ts";
-import type { Task, TaskOutcome } from "./task.ts";
-import { TokenBucket } from "./token-bucket.ts";
-import { Waiters } from "./waiters.ts";
 
-export type { HintResult, Leftovers, SchedulerOptions } from "./scheduler-types.ts";
+/** What the scheduler hands an executor. Plain data: it crosses to a Bun Worker by structured clone. */
+export interface Task {
+  key: SyncKey;
+  /** The destinations this run must bring equal to the source (not always all of them). */
+  destinations: string[];
+  /** 1 on a first try; otherwise 1 + the most failures any of these destinations has had in a row. */
+  attempt: number;
+}
 
-/** See cooldown.ts: the least time between the starts of two runs of one hot key. */
+/**
+ * The function that runs one task (in production: a message to a sync worker, awaited). It
+ * answers with the sync's own result, unchanged: the scheduler reads from it what it needs.
+ */
+export type Execute = (task: Task) => Promise<SyncResult>;
+
+export interface SchedulerOptions {
+  ring: DedupRing;
+  /** Runs at once (`--worker.concurrency`). */
+  concurrency: number;
+  destinations: string[];
+  execute: Execute;
+  backoff: BackoffOptions;
+  clock?: Clock;
+  /** Bounds live hints that would cause new work; over it, the key's mount is marked for a pass. */
+  rateLimit?: RateLimit;
+  /** Most keys with retries at once (default: the ring's capacity); past it, mounts are marked. */
+  maxRetrying?: number;
+  random?: () => number;
+  /** A key hinted while it ran runs again no sooner than this after that run started (default 100). */
+  rerunDelayMs?: number;
+  /** Told about every finished run, for logs. Must not throw. */
+  onSettled?: (event: { task: Task; outcome: SyncResult | undefined; ms: number }) => void;
+}
+
+/** What offering a hint did: the ring's answer, or refused by the rate limit or after stop(). */
+export type HintResult = OfferResult | "rate-limited" | "stopped";
+
+/** What stop() could not finish, for the caller to log or persist. */
+export interface Leftovers {
+  pending: { key: SyncKey; priority: Priority }[];
+  inFlight: { key: SyncKey; destinations: string[] }[];
+  retries: { key: SyncKey; destinations: string[] }[];
+  mounts: MountRef[];
+}
+
+/** See Cooldown (retries.ts): the least time between the starts of two runs of one hot key. */
 const DEFAULT_RERUN_DELAY_MS = 100;
 
 interface Run {
@@ -203,7 +243,7 @@ export class Scheduler {
     const run: Run = { taken, task: { key: taken.key, ...plan }, startedAt: this.clock.now(), hinted: false };
     this.running.set(taken.id, run);
     this.counts.runs++;
-    let result: Promise<TaskOutcome>;
+    let result: Promise<SyncResult>;
     try {
       result = Promise.resolve(this.options.execute(run.task));
     } catch (error) {
@@ -216,7 +256,7 @@ export class Scheduler {
   }
 
   // outcome undefined: the executor itself failed (a worker died); every destination is retried.
-  private settle(run: Run, outcome: TaskOutcome | undefined): void {
+  private settle(run: Run, outcome: SyncResult | undefined): void {
     const { id, key, priority } = run.taken;
     if (this.running.get(id) !== run) return;
     this.running.delete(id);
@@ -255,5 +295,91 @@ export class Scheduler {
     return (
       this.running.size === 0 && this.cooldown.size === 0 && this.retries.size === 0 && this.ring.size === 0
     );
+  }
+}
+
+/** A task's destinations sorted by what a sync result says for each. */
+export interface SplitOutcome {
+  done: string[];
+  failed: string[];
+  retry: string[];
+  /** The source could not be read: every destination of the task is retried. */
+  sourceFailed: boolean;
+}
+
+/** Results that leave nothing to retry: the destination is equal, or left alone on purpose. */
+const SETTLED = new Set<SyncResultKind>(["unchanged", "written", "deleted", "skipped"]);
+
+/**
+ * Reads a sync result defensively: it crosses a worker boundary, so a destination may be missing
+ * or the shape may be wrong. Anything not clearly settled or "failed" is retried — the safe side,
+ * since a retry re-reads the source and changes nothing that is already equal.
+ * (["a","b"], {destinations:[{destination:"a", result:"written", …}]})
+ *   → {done:["a"], failed:[], retry:["b"], sourceFailed:false}
+ */
+export function splitOutcome(task: Pick<Task, "destinations">, outcome: unknown): SplitOutcome {
+  const split: SplitOutcome = { done: [], failed: [], retry: [], sourceFailed: false };
+  const sourceFailed = isObject(outcome) && outcome.sourceError !== undefined;
+  const results = !sourceFailed && isObject(outcome) ? resultsByDestination(outcome.destinations) : undefined;
+  if (!results) {
+    split.sourceFailed = sourceFailed;
+    split.retry.push(...task.destinations);
+    return split;
+  }
+  for (const name of task.destinations) {
+    const result = results.get(name);
+    if (result === "failed") split.failed.push(name);
+    else if (SETTLED.has(result as SyncResultKind)) split.done.push(name);
+    else split.retry.push(name);
+  }
+  return split;
+}
+
+/** destination → result, from a list of per-destination outcomes; undefined when it is no list. */
+function resultsByDestination(list: unknown): Map<string, unknown> | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const results = new Map<string, unknown>();
+  for (const entry of list) {
+    if (isObject(entry) && typeof entry.destination === "string")
+      results.set(entry.destination, entry.result);
+  }
+  return results;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
+}
+
+// Promises that resolve when a condition becomes true, re-checked whenever the owner says
+// something changed. Small and synchronous: no polling, no timers.
+interface Waiter {
+  ready: () => boolean;
+  resolve: () => void;
+}
+
+class Waiters {
+  private list: Waiter[] = [];
+
+  /** Resolves at once if ready() holds, else at the first check() where it does. */
+  wait(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.list.push({ ready, resolve }));
+  }
+
+  check(): void {
+    if (this.list.length === 0) return;
+    const waiting = this.list;
+    this.list = [];
+    for (const waiter of waiting) {
+      if (waiter.ready()) waiter.resolve();
+      else this.list.push(waiter);
+    }
+  }
+
+  /** Resolves everyone, ready or not (on stop, so nobody waits forever). */
+  releaseAll(): void {
+    const waiting = this.list;
+    this.list = [];
+    for (const waiter of waiting) waiter.resolve();
   }
 }

@@ -8,8 +8,8 @@ import { IGNORE_REASONS } from "../audit/classify.ts";
 import type { IngestCounters } from "../audit/counters.ts";
 import type { AuditListener, UdpListener } from "../audit/listeners/types.ts";
 import { REJECT_REASONS } from "../audit/parse.ts";
+import type { Task } from "../dispatch/scheduler.ts";
 import type { SchedulerStats } from "../dispatch/stats.ts";
-import type { Task } from "../dispatch/task.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { type Counter, type Gauge, type Histogram, Registry, type Sample } from "./prometheus.ts";
 

@@ -3,7 +3,7 @@
 // slow start-up steps, so /healthz answers (and /readyz says what is missing) while they run.
 
 import { buildInfo } from "../cli/build-info.ts";
-import type { Task } from "../dispatch/task.ts";
+import type { Task } from "../dispatch/scheduler.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { VaultReply } from "../vault/vault-http.ts";
 import { type HttpServer, serveHttp } from "./http-server.ts";

@@ -6,9 +6,8 @@
 
 import type { IngestCounters } from "../audit/counters.ts";
 import type { AuditListener, UdpListener } from "../audit/listeners/types.ts";
-import { systemClock } from "../dispatch/clock.ts";
+import { systemClock, TokenBucket } from "../dispatch/clock.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
-import { TokenBucket } from "../dispatch/token-bucket.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 

@@ -1,5 +1,7 @@
 // What a sync reports per destination: plain data (it leaves a Worker by postMessage), with names
-// of what was done and Vault's error messages, never a secret value or a token.
+// of what was done and Vault's error messages, never a secret value or a token. It is the one
+// shape of a sync's answer all the way back: the scheduler reads retries from it, and the logs,
+// metrics and passes read the rest.
 
 import { CourierError, type ErrorCode } from "../errors.ts";
 import { VaultCallError } from "../vault/call-error.ts";

@@ -1,10 +1,63 @@
-// A fixed set of Bun Workers that run tasks and answer with plain-data results.
-// Each worker runs several tasks at once (sync work waits on the network, not the CPU).
-// A worker that dies is replaced; the tasks it held are handed to the replacement, a bounded
-// number of times, so a crash costs a retry, never a lost key. Workers may ask the main thread
-// questions (`answer`), and the main thread may tell them all something (`broadcast`): that is how
-// the main thread's Vault tokens reach them.
-import type { FromWorker, ToWorker } from "./protocol.ts";
+// The worker pool: a fixed set of Bun Workers that run tasks and answer with plain-data results,
+// both sides of how the main thread and a worker talk, and the pool of sync workers built on it.
+//
+// Each worker runs several tasks at once (sync work waits on the network, not the CPU). A worker
+// that dies is replaced; the tasks it held are handed to the replacement, a bounded number of
+// times, so a crash costs a retry, never a lost key. Workers may ask the main thread questions
+// (`answer`), and the main thread may tell them all something (`broadcast`): that is how the main
+// thread's Vault tokens reach them (token-relay.ts).
+//
+// The sync worker's URL is built here, beside sync.worker.ts: inside a compiled binary
+// `import.meta.url` is the binary's root, so only a sibling file resolves it right.
+
+import type { SyncResult } from "../sync/outcome.ts";
+import type { SyncKey } from "../sync-key.ts";
+import type { TokenSource } from "../vault/token-source.ts";
+import type { MountInfo, VaultConnection } from "../vault/types.ts";
+import { relayTokens } from "./token-relay.ts";
+
+/** What the agent sends every sync worker once. Plain data: it crosses postMessage. */
+export interface SyncWorkerInit {
+  /** No credentials: each Vault's token comes from the main thread (token-relay.ts). */
+  source: VaultConnection;
+  destinations: VaultConnection[];
+  deletes: boolean;
+  createMounts: boolean;
+}
+
+/** One sync: the key and the destinations this run covers. */
+export interface SyncWorkerTask {
+  key: SyncKey;
+  /** Addresses of the destinations this run covers (not always all of them). */
+  destinations: string[];
+  /** The source's mount for the key when the agent already knows it, saving a lookup. */
+  sourceMount?: MountInfo;
+}
+
+export type SyncPool = WorkerPool<SyncWorkerInit, SyncWorkerTask, SyncResult>;
+
+/**
+ * `tokens` are the main thread's token sources, the source's first, then one per destination in
+ * the order of `init.destinations`: the workers use them and never log in themselves.
+ */
+export function createSyncPool(
+  size: number,
+  init: SyncWorkerInit,
+  tokens: readonly TokenSource[],
+  onCrash?: (info: { worker: number; tasks: number; reason: string }) => void,
+): SyncPool {
+  let pool: SyncPool | undefined;
+  const relay = relayTokens(tokens, (update) => pool?.broadcast(update));
+  pool = new WorkerPool({
+    url: new URL("./sync.worker.ts", import.meta.url),
+    size,
+    init,
+    onCrash,
+    answer: relay.answer,
+    onStop: relay.stop,
+  });
+  return pool;
+}
 
 export interface PoolOptions<Init> {
   /** The worker entry, as `new URL("./x.worker.ts", import.meta.url)` so it works in a compiled binary. */
@@ -139,3 +192,66 @@ export class WorkerPool<Init, Task, Result> {
     }
   }
 }
+
+// A worker's global scope; only the worker side (serveWorker) touches it.
+declare const self: Worker;
+
+/** A question from a worker to the main thread, answered by the pool's `answer`. */
+export type Ask = (question: unknown) => Promise<unknown>;
+
+/** What a worker entry does with each message of the protocol. */
+export interface WorkerHandlers<Init, Task, Result> {
+  init(init: Init, ask: Ask): void | Promise<void>;
+  run(task: Task): Promise<Result>;
+  update?(update: unknown): void;
+}
+
+/** The worker side of the protocol: wait for init, then answer each task with its result. */
+export function serveWorker<Init, Task, Result>(handlers: WorkerHandlers<Init, Task, Result>): void {
+  let ready: Promise<void> = Promise.resolve();
+  const post = (message: FromWorker<Result>) => self.postMessage(message);
+  const asked = new Map<number, (answer: unknown) => void>();
+  let nextQuestion = 1;
+  const ask: Ask = (question) =>
+    new Promise((resolve) => {
+      const id = nextQuestion++;
+      asked.set(id, resolve);
+      post({ type: "ask", id, question });
+    });
+
+  self.addEventListener("message", (event: MessageEvent<ToWorker<Init, Task>>) => {
+    const message = event.data;
+    if (message.type === "init") {
+      ready = Promise.resolve(handlers.init(message.init, ask)).then(() => post({ type: "ready" }));
+    } else if (message.type === "update") {
+      handlers.update?.(message.update);
+    } else if (message.type === "answer") {
+      asked.get(message.id)?.(message.answer);
+      asked.delete(message.id);
+    } else {
+      const { id, task } = message;
+      ready
+        .then(() => handlers.run(task))
+        .then(
+          (result) => post({ type: "result", id, result }),
+          (error: unknown) =>
+            post({ type: "failed", id, message: error instanceof Error ? error.message : String(error) }),
+        );
+    }
+  });
+}
+
+// Messages between the main thread and a pool worker. Plain data only: it crosses postMessage.
+// Besides tasks, a worker may ask the main thread a question (its Vault token) and wait for the
+// answer; the main thread also sends every worker the same update unasked (a new token).
+type ToWorker<Init, Task> =
+  | { type: "init"; init: Init }
+  | { type: "task"; id: number; task: Task }
+  | { type: "update"; update: unknown }
+  | { type: "answer"; id: number; answer: unknown };
+
+type FromWorker<Result> =
+  | { type: "ready" }
+  | { type: "result"; id: number; result: Result }
+  | { type: "failed"; id: number; message: string }
+  | { type: "ask"; id: number; question: unknown };

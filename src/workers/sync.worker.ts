@@ -1,12 +1,12 @@
 // A sync worker: builds one client per Vault from the connection settings it is sent, then runs
-// syncKey for each task. Its tokens are the main thread's, relayed (token-relay.ts). Its URL is
-// made in agent code that lives in this folder (see sync-pool.ts), because a compiled binary
-// resolves `import.meta.url` against its own root.
+// syncKey for each task and answers with its SyncResult. Its tokens are the main thread's, relayed
+// (token-relay.ts). Its URL is made beside it (createSyncPool in pool.ts), because a compiled
+// binary resolves `import.meta.url` against its own root.
 
+import type { SyncResult } from "../sync/outcome.ts";
 import { syncKey } from "../sync/sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
-import { serveWorker } from "./serve-worker.ts";
-import type { SyncWorkerInit, SyncWorkerResult, SyncWorkerTask } from "./sync-task.ts";
+import { type SyncWorkerInit, type SyncWorkerTask, serveWorker } from "./pool.ts";
 import { RelayedToken, type TokenUpdate } from "./token-relay.ts";
 
 let source: VaultClient;
@@ -14,7 +14,7 @@ let destinations = new Map<string, VaultClient>();
 let tokens: RelayedToken[] = [];
 let options = { deletes: true, createMounts: true };
 
-serveWorker<SyncWorkerInit, SyncWorkerTask, SyncWorkerResult>({
+serveWorker<SyncWorkerInit, SyncWorkerTask, SyncResult>({
   init(init, ask) {
     tokens = [init.source, ...init.destinations].map((_, vault) => new RelayedToken(vault, ask));
     source = createVaultClient(init.source, { tokens: tokens[0] });

@@ -10,7 +10,6 @@ import type { ErrorCode } from "../errors.ts";
 import { CourierError } from "../errors.ts";
 import { SyncError } from "../sync/sync-error.ts";
 import type { TokenSource } from "../vault/token-source.ts";
-import type { Ask } from "./serve-worker.ts";
 
 /** A worker's question: the token for a Vault, or (with `denied`) whether a better one exists. */
 export interface TokenQuestion {
@@ -61,7 +60,7 @@ export class RelayedToken implements TokenSource {
 
   constructor(
     private readonly vault: number,
-    private readonly ask: Ask,
+    private readonly ask: (question: TokenQuestion) => Promise<unknown>,
   ) {}
 
   /** A new token from the main thread. */

@@ -4,8 +4,9 @@
 
 import type { BackoffOptions } from "../../src/backoff.ts";
 import { DedupRing, type RingOptions } from "../../src/dispatch/ring.ts";
-import { Scheduler, type SchedulerOptions } from "../../src/dispatch/scheduler.ts";
-import type { DestinationOutcome, Task, TaskOutcome } from "../../src/dispatch/task.ts";
+import { Scheduler, type SchedulerOptions, type Task } from "../../src/dispatch/scheduler.ts";
+import type { Done } from "../../src/sync/apply.ts";
+import type { DestinationOutcome, SyncResult, SyncResultKind } from "../../src/sync/outcome.ts";
 import { keyId, type SyncKey } from "../../src/sync-key.ts";
 import { ManualClock } from "./manual-clock.ts";
 
@@ -17,24 +18,43 @@ export interface Run {
   task: Task;
   at: number;
   /** Answers a run left open (no rule answered it). */
-  answer: (outcome: TaskOutcome) => void;
+  answer: (outcome: SyncResult) => void;
   fail: (error: Error) => void;
 }
 
-export type Rule = (task: Task, clock: ManualClock) => TaskOutcome | undefined;
+export type Rule = (task: Task, clock: ManualClock) => SyncResult | undefined;
 
-/** Every destination of the task answers the same. */
-export function all(task: Task, outcome: DestinationOutcome): TaskOutcome {
-  return { destinations: Object.fromEntries(task.destinations.map((d) => [d, outcome])) };
+/**
+ * A sync result as a worker sends it, from each destination's result.
+ * syncResult({a: "written", b: "retry"}) → {destinations: [{destination: "a", result: "written", …}, …]}
+ */
+export function syncResult(results: Record<string, SyncResultKind>): SyncResult {
+  return { destinations: Object.entries(results).map(([name, result]) => outcome(name, result)) };
 }
 
-export const ALL_DONE: Rule = (task) => all(task, "done");
+/** Every destination of the task answers the same. */
+export function all(task: Task, result: SyncResultKind): SyncResult {
+  return { destinations: task.destinations.map((name) => outcome(name, result)) };
+}
 
-export const retryError = {
-  retry: true as const,
-  error: { code: "VAULT_UNREACHABLE" as const, message: "down" },
-};
-export const permanentError = { failed: { code: "VAULT_ERROR" as const, message: "400 invalid" } };
+/** The source could not be read: as the sync reports it, every destination is "retry". */
+export function sourceError(task: Task, message: string): SyncResult {
+  const error = { code: "VAULT_ERROR" as const, message, transient: true };
+  return { sourceError: error, destinations: task.destinations.map((name) => outcome(name, "retry")) };
+}
+
+export const ALL_DONE: Rule = (task) => all(task, "written");
+
+const ERRORS = {
+  retry: { code: "VAULT_UNREACHABLE", message: "down", transient: true },
+  failed: { code: "VAULT_ERROR", message: "400 invalid", transient: false },
+} as const;
+
+function outcome(destination: string, result: SyncResultKind): DestinationOutcome {
+  const error = result === "retry" || result === "failed" ? { error: ERRORS[result] } : {};
+  const done: Done[] = result === "written" ? ["kv2-write"] : result === "deleted" ? ["kv2-soft-delete"] : [];
+  return { destination, result, done, skipped: result === "skipped" ? ["deletes-off"] : [], ...error };
+}
 
 export class RecordingExecutor {
   readonly runs: Run[] = [];
@@ -47,7 +67,7 @@ export class RecordingExecutor {
     public rule: Rule | undefined,
   ) {}
 
-  readonly execute = (task: Task): Promise<TaskOutcome> => {
+  readonly execute = (task: Task): Promise<SyncResult> => {
     const id = keyId(task.key);
     if (this.inFlight.has(id)) this.overlaps++;
     this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
@@ -60,7 +80,7 @@ export class RecordingExecutor {
       if (left === 0) this.inFlight.delete(id);
       else this.inFlight.set(id, left);
     };
-    return new Promise<TaskOutcome>((resolve, reject) => {
+    return new Promise<SyncResult>((resolve, reject) => {
       const run: Run = {
         task,
         at: this.clock.now(),

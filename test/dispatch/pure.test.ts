@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { backoffDelay } from "../../src/backoff.ts";
-import { splitOutcome } from "../../src/dispatch/outcome.ts";
-import { TokenBucket } from "../../src/dispatch/token-bucket.ts";
+import { TokenBucket } from "../../src/dispatch/clock.ts";
+import { splitOutcome } from "../../src/dispatch/scheduler.ts";
 
 describe("backoffDelay", () => {
   const base = { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 };
@@ -22,14 +22,36 @@ describe("backoffDelay", () => {
 
 describe("splitOutcome", () => {
   const task = { destinations: ["a", "b", "c"] };
-  const retry = { retry: true, error: { code: "VAULT_ERROR", message: "500" } };
-  const failed = { failed: { code: "VAULT_ERROR", message: "400" } };
+  const error = { code: "VAULT_ERROR", message: "500", transient: true };
+  const answer = (destination: string, result: unknown) => ({ destination, result, done: [], skipped: [] });
   test.each([
-    ["sorted by answer", { destinations: { a: "done", b: retry, c: failed } }, ["a"], ["c"], ["b"], false],
-    ["a missing destination is retried", { destinations: { a: "done" } }, ["a"], [], ["b", "c"], false],
+    [
+      "sorted by answer",
+      { destinations: [answer("a", "written"), { ...answer("b", "retry"), error }, answer("c", "failed")] },
+      ["a"],
+      ["c"],
+      ["b"],
+      false,
+    ],
+    [
+      "unchanged, deleted and skipped leave nothing to retry",
+      { destinations: [answer("a", "unchanged"), answer("b", "deleted"), answer("c", "skipped")] },
+      ["a", "b", "c"],
+      [],
+      [],
+      false,
+    ],
+    [
+      "a missing destination is retried",
+      { destinations: [answer("a", "written")] },
+      ["a"],
+      [],
+      ["b", "c"],
+      false,
+    ],
     [
       "a source error retries all",
-      { sourceError: { code: "VAULT_ERROR", message: "503" } },
+      { sourceError: error, destinations: ["a", "b", "c"].map((d) => ({ ...answer(d, "retry"), error })) },
       [],
       [],
       ["a", "b", "c"],
@@ -39,15 +61,15 @@ describe("splitOutcome", () => {
     ["garbage retries all", "done", [], [], ["a", "b", "c"], false],
     [
       "an unknown answer is retried",
-      { destinations: { a: "ok", b: null, c: 3 } },
+      { destinations: [answer("a", "ok"), null, 3, { result: "written" }, answer("b", undefined)] },
       [],
       [],
       ["a", "b", "c"],
       false,
     ],
     [
-      "inherited names are not answers",
-      { destinations: Object.create({ a: "done" }) },
+      "destinations keyed by name instead of listed are not answers",
+      { destinations: { a: answer("a", "written") } },
       [],
       [],
       ["a", "b", "c"],

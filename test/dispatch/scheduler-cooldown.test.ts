@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { harness, kv } from "./harness.ts";
+import { harness, kv, syncResult } from "./harness.ts";
 import { settle } from "./manual-clock.ts";
 
-const DONE = { destinations: { a: "done", b: "done" } } as const;
+const DONE = syncResult({ a: "written", b: "written" });
 
 describe("a hot key's rerun waits for the rerun delay", () => {
   test("hints during a 5 ms run wait until 100 ms after it started, then cause one run", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { harness, kv } from "./harness.ts";
+import { harness, kv, sourceError, syncResult } from "./harness.ts";
 import { settle } from "./manual-clock.ts";
 
 describe("rate limiting live hints", () => {
@@ -81,7 +81,7 @@ describe("stop", () => {
       leftovers = l;
     });
     await clock.advance(500);
-    executor.runs[0]!.answer({ destinations: { a: "done", b: "done" } });
+    executor.runs[0]!.answer(syncResult({ a: "written", b: "written" }));
     await clock.advance(499);
     expect(leftovers).toBeUndefined();
     await clock.advance(1);
@@ -99,19 +99,14 @@ describe("stop", () => {
     });
     expect(scheduler.offer(kv("late"))).toBe("stopped");
     // An answer after the grace period changes nothing.
-    executor.runs[1]!.answer({ destinations: { a: "done", b: "done" } });
+    executor.runs[1]!.answer(syncResult({ a: "written", b: "written" }));
     await settle();
     expect(scheduler.stats().destinations.a?.done).toBe(1);
   });
 
   test("returns at once when nothing runs, with retries still owed and no timer left behind", async () => {
     const { scheduler, clock } = harness({
-      rule: () => ({
-        destinations: {
-          a: { retry: true, error: { code: "VAULT_UNREACHABLE", message: "down" } },
-          b: "done",
-        },
-      }),
+      rule: () => syncResult({ a: "retry", b: "written" }),
     });
     scheduler.offer(kv("k"));
     await settle();
@@ -126,7 +121,7 @@ describe("stop", () => {
     await settle();
     const stopped = scheduler.stop(60_000);
     await clock.advance(10);
-    executor.runs[0]!.answer({ sourceError: { code: "VAULT_ERROR", message: "sealed" } });
+    executor.runs[0]!.answer(sourceError(executor.runs[0]!.task, "sealed"));
     const leftovers = await stopped;
     expect(clock.now()).toBe(10);
     expect(leftovers).toMatchObject({ inFlight: [], retries: [{ key: kv("k"), destinations: ["a", "b"] }] });

@@ -1,19 +1,19 @@
 import { describe, expect, test } from "bun:test";
 import type { BackoffOptions } from "../../src/backoff.ts";
-import type { TaskOutcome } from "../../src/dispatch/task.ts";
-import { ALL_DONE, harness, kv, NO_JITTER, permanentError, type Rule, retryError } from "./harness.ts";
+import type { SyncResultKind } from "../../src/sync/outcome.ts";
+import { ALL_DONE, harness, kv, NO_JITTER, type Rule, sourceError, syncResult } from "./harness.ts";
 import { settle } from "./manual-clock.ts";
 
 /** Destination "a" fails for key "flaky" its first `failures` tries; everything else succeeds. */
 function flakyA(failures: number): Rule {
   let seen = 0;
   return (task) => {
-    const outcome: TaskOutcome = { destinations: {} };
+    const results: Record<string, SyncResultKind> = {};
     for (const d of task.destinations) {
       const fails = task.key.path === "flaky" && d === "a" && seen++ < failures;
-      outcome.destinations[d] = fails ? retryError : "done";
+      results[d] = fails ? "retry" : "written";
     }
-    return outcome;
+    return syncResult(results);
   };
 }
 
@@ -53,7 +53,7 @@ describe("retries per destination", () => {
   });
 
   test("a permanent failure is counted and never retried; the other destination is done", async () => {
-    const rule: Rule = () => ({ destinations: { a: permanentError, b: "done" } });
+    const rule: Rule = () => syncResult({ a: "failed", b: "written" });
     const { scheduler, executor, clock } = harness({ rule });
     scheduler.offer(kv("k"));
     await clock.advance(3_600_000);
@@ -70,7 +70,7 @@ describe("retries per destination", () => {
     const rule: Rule = (task) => {
       if (!first) return ALL_DONE(task, undefined as never);
       first = false;
-      return { destinations: { a: "done" } };
+      return syncResult({ a: "written" });
     };
     const { scheduler, executor, clock } = harness({ rule });
     scheduler.offer(kv("k"));
@@ -81,9 +81,7 @@ describe("retries per destination", () => {
   test("when the source cannot be read, every destination is retried with backoff", async () => {
     let sealed = 2;
     const rule: Rule = (task) =>
-      sealed-- > 0
-        ? { sourceError: { code: "VAULT_ERROR", message: "503 sealed" } }
-        : ALL_DONE(task, undefined as never);
+      sealed-- > 0 ? sourceError(task, "503 sealed") : ALL_DONE(task, undefined as never);
     const { scheduler, executor, clock } = harness({ rule });
     scheduler.offer(kv("k"));
     await clock.advance(1000);
@@ -96,9 +94,8 @@ describe("retries per destination", () => {
 
 describe("a hint for a key with retries pending", () => {
   // Destination "a" is down for good; "b" is fine.
-  const aDown: Rule = (task) => ({
-    destinations: Object.fromEntries(task.destinations.map((d) => [d, d === "a" ? retryError : "done"])),
-  });
+  const aDown: Rule = (task) =>
+    syncResult(Object.fromEntries(task.destinations.map((d) => [d, d === "a" ? "retry" : "written"])));
 
   test("syncs the healthy destinations at once and leaves the failing one on its own timer", async () => {
     const { scheduler, executor, clock } = harness({ rule: aDown });
@@ -136,12 +133,12 @@ describe("a hint for a key with retries pending", () => {
     const { scheduler, executor, clock } = harness({ concurrency: 1, rule: undefined });
     scheduler.offer(kv("k"));
     await settle();
-    executor.runs[0]!.answer({ destinations: { a: retryError, b: "done" } });
+    executor.runs[0]!.answer(syncResult({ a: "retry", b: "written" }));
     await clock.advance(50);
     scheduler.offer(kv("blocker"));
     await clock.advance(70);
     expect(scheduler.offer(kv("k"))).toBe("coalesced");
-    executor.runs[1]!.answer({ destinations: { a: "done", b: "done" } });
+    executor.runs[1]!.answer(syncResult({ a: "written", b: "written" }));
     await settle();
     expect(executor.runsOf("k")).toEqual(["0:a+b", "120:a+b"]);
     expect(executor.runs[2]!.task.attempt).toBe(2);
@@ -151,13 +148,13 @@ describe("a hint for a key with retries pending", () => {
     const { scheduler, executor, clock } = harness({ rule: undefined });
     scheduler.offer(kv("k"));
     await settle();
-    executor.runs[0]!.answer({ destinations: { a: retryError, b: "done" } });
+    executor.runs[0]!.answer(syncResult({ a: "retry", b: "written" }));
     await clock.advance(99);
     scheduler.offer(kv("k"));
     await settle();
     expect(executor.runsOf("k")).toEqual(["0:a+b", "99:b"]);
     await clock.advance(1);
-    executor.runs[1]!.answer({ destinations: { b: "done" } });
+    executor.runs[1]!.answer(syncResult({ b: "written" }));
     await settle();
     expect(executor.runsOf("k")).toEqual(["0:a+b", "99:b", "100:a"]);
   });
@@ -167,11 +164,11 @@ describe("a hint for a key with retries pending", () => {
     scheduler.offer(kv("k"));
     await settle();
     scheduler.offer(kv("k"));
-    executor.runs[0]!.answer({ destinations: { a: retryError, b: "done" } });
+    executor.runs[0]!.answer(syncResult({ a: "retry", b: "written" }));
     await settle();
     // The source may have changed after the first read: "b" must be synced again, "a" waits.
     expect(executor.runsOf("k")).toEqual(["0:a+b", "0:b"]);
-    executor.runs[1]!.answer({ destinations: { b: "done" } });
+    executor.runs[1]!.answer(syncResult({ b: "written" }));
     await clock.advance(100);
     expect(executor.runsOf("k")).toEqual(["0:a+b", "0:b", "100:a"]);
   });

@@ -3,7 +3,7 @@ import { systemClock } from "../../src/dispatch/clock.ts";
 import { DedupRing } from "../../src/dispatch/ring.ts";
 import { Scheduler } from "../../src/dispatch/scheduler.ts";
 import { keyId } from "../../src/sync-key.ts";
-import { ALL_DONE, harness, kv, NO_JITTER, retryError } from "./harness.ts";
+import { ALL_DONE, harness, kv, NO_JITTER, sourceError, syncResult } from "./harness.ts";
 import { settle } from "./manual-clock.ts";
 
 describe("running keys", () => {
@@ -26,10 +26,10 @@ describe("running keys", () => {
     await settle();
     expect(executor.runs).toHaveLength(1);
     for (let i = 0; i < 10_000; i++) scheduler.offer(kv("hot"));
-    executor.runs[0]!.answer({ destinations: { a: "done", b: "done" } });
+    executor.runs[0]!.answer(syncResult({ a: "written", b: "written" }));
     await settle();
     expect(executor.runs).toHaveLength(2);
-    executor.runs[1]!.answer({ destinations: { a: "done", b: "done" } });
+    executor.runs[1]!.answer(syncResult({ a: "written", b: "written" }));
     await scheduler.whenIdle();
     expect(executor.runs).toHaveLength(2);
     expect(scheduler.stats()).toMatchObject({ runs: 2, queueDepth: 0, inFlight: 0 });
@@ -49,7 +49,7 @@ describe("running keys", () => {
     expect(scheduler.offer(kv("k"))).toBe("dirty");
     await settle();
     expect(executor.runs).toHaveLength(1);
-    executor.runs[0]!.answer({ destinations: { a: "done", b: "done" } });
+    executor.runs[0]!.answer(syncResult({ a: "written", b: "written" }));
     await settle();
     expect(executor.runs).toHaveLength(2);
     expect(executor.overlaps).toBe(0);
@@ -63,7 +63,7 @@ describe("running keys", () => {
     for (const path of ["l1", "l2"]) scheduler.offer(kv(path), "live");
     scheduler.offer(kv("p2"), "live");
     for (let i = 0; i < 5; i++) {
-      executor.runs[i]!.answer({ destinations: { a: "done", b: "done" } });
+      executor.runs[i]!.answer(syncResult({ a: "written", b: "written" }));
       await settle();
     }
     expect(executor.runs.map((r) => r.task.key.path)).toEqual(["first", "l1", "l2", "p2", "p1"]);
@@ -75,7 +75,7 @@ describe("running keys", () => {
     await settle();
     expect(executor.runs).toHaveLength(3);
     expect(scheduler.stats()).toMatchObject({ inFlight: 3, queueDepth: 7 });
-    executor.runs[1]!.answer({ destinations: { a: "done", b: "done" } });
+    executor.runs[1]!.answer(syncResult({ a: "written", b: "written" }));
     await settle();
     expect(executor.runs).toHaveLength(4);
     expect(executor.maxConcurrent).toBe(3);
@@ -100,7 +100,7 @@ describe("running keys", () => {
     });
     await settle();
     expect(roomy).toBe(false);
-    executor.runs[0]!.answer({ destinations: { a: "done", b: "done" } });
+    executor.runs[0]!.answer(syncResult({ a: "written", b: "written" }));
     await settle();
     expect(roomy).toBe(true);
   });
@@ -136,24 +136,17 @@ describe("no key is ever in flight twice", () => {
         if (!healthy && random() < 0.15)
           return executor.runs.find((r) => r.task === task)!.fail(new Error("died"));
         if (!healthy && random() < 0.15) {
-          executor.runs
-            .find((r) => r.task === task)!
-            .answer({ sourceError: { code: "VAULT_ERROR", message: "503" } });
+          executor.runs.find((r) => r.task === task)!.answer(sourceError(task, "503"));
           return;
         }
-        const destinations = Object.fromEntries(
+        const results = Object.fromEntries(
           task.destinations.map((d) => {
             const ok = healthy || random() < 0.6;
             if (ok) lastDone.set(`${keyId(task.key)}|${d}`, started);
-            return [
-              d,
-              ok
-                ? ("done" as const)
-                : { retry: true as const, error: { code: "VAULT_ERROR" as const, message: "x" } },
-            ];
+            return [d, ok ? ("written" as const) : ("retry" as const)];
           }),
         );
-        executor.runs.find((r) => r.task === task)!.answer({ destinations });
+        executor.runs.find((r) => r.task === task)!.answer(syncResult(results));
       };
       c.setTimeout(answer, Math.floor(random() * 50));
       return undefined;
@@ -183,8 +176,7 @@ describe("whenIdle", () => {
   test("waits for retries too, not just the queue", async () => {
     let failures = 0;
     const { scheduler, clock } = harness({
-      rule: (task) =>
-        failures++ < 1 ? { sourceError: { code: "VAULT_ERROR", message: "sealed" } } : ALL_DONE(task, clock),
+      rule: (task) => (failures++ < 1 ? sourceError(task, "sealed") : ALL_DONE(task, clock)),
     });
     let idle = false;
     scheduler.offer(kv("k"));
@@ -200,16 +192,17 @@ describe("whenIdle", () => {
 
 describe("reporting", () => {
   test("tells the observer about every finished run, with its outcome and how long it took", async () => {
-    const seen: string[] = [];
+    const seen: { path: string; outcome: unknown; ms: number }[] = [];
     const { scheduler, executor, clock } = harness({
       rule: undefined,
-      onSettled: ({ task, outcome, ms }) => seen.push(`${task.key.path} ${JSON.stringify(outcome)} ${ms}ms`),
+      onSettled: ({ task, outcome, ms }) => seen.push({ path: task.key.path, outcome, ms }),
     });
     scheduler.offer(kv("k"));
     await clock.advance(25);
-    executor.runs[0]!.answer({ destinations: { a: "done", b: "done" } });
+    const answer = syncResult({ a: "written", b: "unchanged" });
+    executor.runs[0]!.answer(answer);
     await settle();
-    expect(seen).toEqual(['k {"destinations":{"a":"done","b":"done"}} 25ms']);
+    expect(seen).toEqual([{ path: "k", outcome: answer, ms: 25 }]);
   });
 
   test("counts hints that were coalesced or promoted, and keeps stats as a snapshot", async () => {
@@ -237,7 +230,7 @@ describe("with the system clock", () => {
       concurrency: 2,
       destinations: ["a"],
       backoff: { initialMs: 5, maxMs: 20, factor: 2, jitter: 1 },
-      execute: async () => ({ destinations: { a: calls++ < 2 ? retryError : "done" } }),
+      execute: async () => syncResult({ a: calls++ < 2 ? "retry" : "written" }),
     });
     scheduler.offer(kv("k"));
     await scheduler.whenIdle();

@@ -3,10 +3,10 @@ import { createIngestCounters } from "../../src/audit/counters.ts";
 import { listenTcp } from "../../src/audit/listeners/tcp.ts";
 import type { AuditListener } from "../../src/audit/listeners/types.ts";
 import { listenUdp } from "../../src/audit/listeners/udp.ts";
-import type { Task } from "../../src/dispatch/task.ts";
+import type { Task } from "../../src/dispatch/scheduler.ts";
 import { CourierMetrics, destinationLabel } from "../../src/observe/metrics.ts";
 import type { DestinationOutcome, SyncResult, SyncResultKind } from "../../src/sync/outcome.ts";
-import { ALL_DONE, harness, kv } from "../dispatch/harness.ts";
+import { ALL_DONE, harness, kv, syncResult } from "../dispatch/harness.ts";
 import { parseExposition, sampleValue } from "./metrics-exposition.ts";
 
 const B = "http://127.0.0.1:8201";
@@ -174,7 +174,7 @@ describe("numbers read when scraped", () => {
     expect(sampleValue(families, "courier_inflight")).toBe(2);
     expect(sampleValue(families, "courier_queue_depth")).toBe(3);
     executor.rule = ALL_DONE;
-    for (const run of executor.runs) run.answer({ destinations: { a: "done", b: "done" } });
+    for (const run of executor.runs) run.answer(syncResult({ a: "written", b: "written" }));
     await scheduler.whenIdle();
     expect(executor.runs.length).toBe(5);
     families = scrape(m);
