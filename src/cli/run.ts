@@ -4,7 +4,7 @@ import { defineCommand } from "citty";
 import { startAgent } from "../agent/index.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../observe/logger.ts";
-import { buildInfo } from "./build-info.ts";
+import { buildInfo } from "../build-info.ts";
 import { commandArgs } from "./config-args.ts";
 import { runAction } from "./failure.ts";
 import { prepare } from "./prepare.ts";

@@ -2,7 +2,7 @@
 // http.address is set, the server for /healthz, /readyz and /metrics. It starts before the agent's
 // slow start-up steps, so /healthz answers (and /readyz says what is missing) while they run.
 
-import { buildInfo } from "../cli/build-info.ts";
+import { buildInfo } from "../build-info.ts";
 import type { Task } from "../dispatch/task.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { VaultReply } from "../vault/vault-http.ts";
