@@ -2,7 +2,7 @@
 // ("courier: …") and exits with its code; anything else is a bug in Courier, printed as
 // "courier: internal error: …" with exit code 70. No stack traces for what a user can fix.
 import { CourierError } from "../errors.ts";
-import { createScrubber } from "../observe/log-scrub.ts";
+import { createScrubber } from "../observe/logger.ts";
 
 const scrubber = createScrubber();
 

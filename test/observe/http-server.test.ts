@@ -4,10 +4,10 @@ import { listenTcp } from "../../src/audit/listeners/tcp.ts";
 import type { AuditListener } from "../../src/audit/listeners/types.ts";
 import { CourierError } from "../../src/errors.ts";
 import { serveHttp } from "../../src/observe/http-server.ts";
-import { captureLogs } from "../../src/observe/log-capture.ts";
 import { type Observer, startObserver } from "../../src/observe/observer.ts";
 import { createVaultClient, type VaultClient } from "../../src/vault/client.ts";
 import { harness } from "../dispatch/harness.ts";
+import { captureLogs } from "../support/log-capture.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 import { parseExposition, sampleValue } from "./metrics-exposition.ts";
 

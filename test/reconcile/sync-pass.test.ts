@@ -2,9 +2,9 @@
 // real run reports what it could not make equal.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
-import { captureLogs } from "../../src/observe/log-capture.ts";
 import { passSetup } from "../../src/reconcile/pass-setup.ts";
 import { runSyncPass } from "../../src/reconcile/sync-pass.ts";
+import { captureLogs } from "../support/log-capture.ts";
 import { mountKv, ok, startVault, type Vault } from "../sync/vault-fixture.ts";
 
 let source: Vault;
