@@ -13,7 +13,7 @@ import { Scheduler } from "../dispatch/scheduler.ts";
 import type { Task } from "../dispatch/task.ts";
 import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
-import { startObserver } from "../observe/observer.ts";
+import { startObserver } from "../observe/metrics.ts";
 import { agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
 import { scopeFrom, scopeSettings } from "../reconcile/pass-setup.ts";
 import { checkGlobsReach, passNamespaces } from "../reconcile/pass-targets.ts";
