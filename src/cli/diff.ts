@@ -8,9 +8,7 @@ import { CourierError } from "../errors.ts";
 import { diffExitCode, runDiff } from "../reconcile/drift.ts";
 import { jsonPrinter, tablePrinter } from "../reconcile/drift-output.ts";
 import { checkedPassSetup, type PassSetup } from "../reconcile/pass-setup.ts";
-import { commandArgs } from "./config-args.ts";
-import { reportFailure, runAction } from "./failure.ts";
-import { prepare } from "./prepare.ts";
+import { commandArgs, prepare, reportFailure, runAction } from "./common.ts";
 
 const FORMATS = ["auto", "table", "json"];
 
@@ -32,7 +30,7 @@ export default defineCommand({
   run: ({ rawArgs }) => runAction(() => runDiffCommand(rawArgs)),
 });
 
-export async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
+async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
     prepared = await prepare(rawArgs, { flags: FLAGS, needs: { source: true, destinations: true } });

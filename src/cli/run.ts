@@ -5,9 +5,7 @@ import { startAgent } from "../agent/index.ts";
 import { buildInfo } from "../build-info.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../observe/logger.ts";
-import { commandArgs } from "./config-args.ts";
-import { runAction } from "./failure.ts";
-import { prepare } from "./prepare.ts";
+import { commandArgs, prepare, runAction } from "./common.ts";
 
 export interface Agent {
   stop(): Promise<void>;
