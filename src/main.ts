@@ -2,7 +2,7 @@
 // The courier command. Each subcommand lives in src/cli/ and is loaded only when used;
 // adding one is one line in `commands`.
 import { defineCommand, runMain } from "citty";
-import { buildInfo, formatBuildInfo } from "./cli/build-info.ts";
+import { buildInfo, formatBuildInfo } from "./build-info.ts";
 
 const commands = {
   run: () => import("./cli/run.ts").then((m) => m.default),

@@ -5,13 +5,13 @@
 // pass copies everything and a row begins in sync.
 import { type RunningAgent, startAgent } from "../../src/agent/index.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { captureLogs } from "../../src/observe/log-capture.ts";
 import {
   type Harness,
   ROOT_TOKEN,
   startHarness,
   type Transport,
 } from "../../test/support/courier-harness.ts";
+import { captureLogs } from "../../test/support/log-capture.ts";
 import { VaultApi } from "../../test/support/vault-api.ts";
 import { startVaultDouble, type VaultDouble } from "../../test/support/vault-double/index.ts";
 import { WriteLoad } from "./load.ts";

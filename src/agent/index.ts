@@ -18,7 +18,7 @@ import type { Execute, Task } from "../dispatch/scheduler.ts";
 import { Scheduler } from "../dispatch/scheduler.ts";
 import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
-import { startObserver } from "../observe/observer.ts";
+import { startObserver } from "../observe/metrics.ts";
 import { type AgentPasses, agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
 import { checkGlobsReach, passSettingsFrom } from "../reconcile/walk.ts";
 import type { SyncResult } from "../sync/outcome.ts";

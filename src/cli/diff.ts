@@ -7,9 +7,7 @@ import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
 import { diffExitCode, jsonPrinter, runDiff, tablePrinter } from "../reconcile/drift.ts";
 import { checkedPassSetup, type PassSetup } from "../reconcile/one-shot.ts";
-import { commandArgs } from "./config-args.ts";
-import { reportFailure, runAction } from "./failure.ts";
-import { prepare } from "./prepare.ts";
+import { commandArgs, prepare, reportFailure, runAction } from "./common.ts";
 
 const FORMATS = ["auto", "table", "json"];
 
@@ -31,7 +29,7 @@ export default defineCommand({
   run: ({ rawArgs }) => runAction(() => runDiffCommand(rawArgs)),
 });
 
-export async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
+async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
     prepared = await prepare(rawArgs, { flags: FLAGS, needs: { source: true, destinations: true } });

@@ -11,9 +11,7 @@ import type { Logger } from "../observe/logger.ts";
 import { checkedPassSetup, syncWalked } from "../reconcile/one-shot.ts";
 import { emptyReplayCounts, type ReplayCounts, replayKeys } from "../reconcile/replay-keys.ts";
 import type { SyncKey } from "../sync-key.ts";
-import { commandArgs } from "./config-args.ts";
-import { runAction } from "./failure.ts";
-import { prepare } from "./prepare.ts";
+import { commandArgs, prepare, runAction, stoppedBy } from "./common.ts";
 
 const FLAGS: CommandFlags = {
   "dry-run": {
@@ -36,7 +34,7 @@ export default defineCommand({
   run: ({ rawArgs }) => runAction(() => runReplay(rawArgs)),
 });
 
-export async function runReplay(rawArgs: readonly string[]): Promise<number> {
+async function runReplay(rawArgs: readonly string[]): Promise<number> {
   // A dry run reads only the source's mount table: it needs no destination.
   const dryRun = parseArgv(rawArgs, FLAGS).command["dry-run"] === true;
   const { config, log, positionals } = await prepare(rawArgs, {
@@ -79,14 +77,14 @@ export async function runReplay(rawArgs: readonly string[]): Promise<number> {
     log.info("replay finished", { ...summary });
     return summary.failed === 0 && summary.skipped === 0 ? 0 : 1;
   } catch (error) {
-    throw replayFailure(error);
+    throw stoppedBy("replay stopped", error);
   } finally {
     setup.close();
   }
 }
 
 /** keyLine(kv kv-v2/lab/a) → {"kind":"kv","namespace":"","mount":"kv-v2/","path":"lab/a"} */
-export function keyLine(key: SyncKey): string {
+function keyLine(key: SyncKey): string {
   return JSON.stringify({ kind: key.kind, namespace: key.namespace, mount: key.mount, path: key.path });
 }
 
@@ -108,9 +106,4 @@ function reportCounts(log: Logger, counts: ReplayCounts): void {
   if (counts.broken > 0) {
     log.warn("some lines are not audit entries and were skipped", { broken: counts.broken });
   }
-}
-
-function replayFailure(error: unknown): CourierError {
-  const message = `replay stopped: ${error instanceof Error ? error.message : String(error)}`;
-  return new CourierError(error instanceof CourierError ? error.code : "INTERNAL", message, { cause: error });
 }

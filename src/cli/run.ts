@@ -2,12 +2,10 @@
 // start the agent, and on SIGINT/SIGTERM stop it and exit 0. A second signal exits at once.
 import { defineCommand } from "citty";
 import { startAgent } from "../agent/index.ts";
+import { buildInfo } from "../build-info.ts";
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../observe/logger.ts";
-import { buildInfo } from "./build-info.ts";
-import { commandArgs } from "./config-args.ts";
-import { runAction } from "./failure.ts";
-import { prepare } from "./prepare.ts";
+import { commandArgs, prepare, runAction } from "./common.ts";
 
 export interface Agent {
   stop(): Promise<void>;

@@ -3,9 +3,7 @@
 import { defineCommand } from "citty";
 import { CourierError } from "../errors.ts";
 import { POLICY_FLAGS, POLICY_KINDS, type PolicyFor, printPolicies } from "../setup/run.ts";
-import { commandArgs } from "./config-args.ts";
-import { runAction } from "./failure.ts";
-import { prepare } from "./prepare.ts";
+import { commandArgs, prepare, runAction } from "./common.ts";
 
 export default defineCommand({
   meta: {
@@ -17,7 +15,7 @@ export default defineCommand({
   run: ({ rawArgs }) => runAction(() => policyCommand(rawArgs)),
 });
 
-export async function policyCommand(
+async function policyCommand(
   rawArgs: readonly string[],
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {

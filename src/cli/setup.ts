@@ -4,9 +4,7 @@
 import { defineCommand } from "citty";
 import { parseArgv } from "../config/sources.ts";
 import { runSetup, SETUP_FLAGS, setupChoices } from "../setup/run.ts";
-import { commandArgs } from "./config-args.ts";
-import { runAction } from "./failure.ts";
-import { prepare } from "./prepare.ts";
+import { commandArgs, prepare, runAction } from "./common.ts";
 
 export default defineCommand({
   meta: {
@@ -22,7 +20,7 @@ export default defineCommand({
 });
 
 /** Runs setup with the command's arguments; returns the exit code. */
-export async function setupCommand(
+async function setupCommand(
   rawArgs: readonly string[],
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {

@@ -4,11 +4,8 @@
 
 import { defineCommand } from "citty";
 import type { CommandFlags } from "../config/sources.ts";
-import { CourierError } from "../errors.ts";
 import { checkedPassSetup, runSyncPass } from "../reconcile/one-shot.ts";
-import { commandArgs } from "./config-args.ts";
-import { runAction } from "./failure.ts";
-import { prepare } from "./prepare.ts";
+import { commandArgs, prepare, runAction, stoppedBy } from "./common.ts";
 
 const FLAGS: CommandFlags = {
   "dry-run": {
@@ -28,7 +25,7 @@ export default defineCommand({
   run: ({ rawArgs }) => runAction(() => runSync(rawArgs)),
 });
 
-export async function runSync(rawArgs: readonly string[]): Promise<number> {
+async function runSync(rawArgs: readonly string[]): Promise<number> {
   const { config, log, flags } = await prepare(rawArgs, {
     flags: FLAGS,
     needs: { source: true, destinations: true },
@@ -45,14 +42,9 @@ export async function runSync(rawArgs: readonly string[]): Promise<number> {
     const equal = summary.failed === 0 && summary.skipped === 0 && (!dryRun || summary.changes === 0);
     return equal ? 0 : 1;
   } catch (error) {
-    throw walkFailure(error);
+    // The walk itself failed (the source's mount table or a LIST): nothing can be said about the rest.
+    throw stoppedBy("cannot walk the source", error);
   } finally {
     setup.close();
   }
-}
-
-/** The walk itself failed (the source's mount table or a LIST): nothing can be said about the rest. */
-export function walkFailure(error: unknown): CourierError {
-  const message = `cannot walk the source: ${error instanceof Error ? error.message : String(error)}`;
-  return new CourierError(error instanceof CourierError ? error.code : "INTERNAL", message, { cause: error });
 }

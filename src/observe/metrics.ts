@@ -1,17 +1,95 @@
-// Courier's metrics, as /metrics shows them. Sync results are counted as they come back from the
-// workers; everything another part already counts (ingest counters, queue gauges, UDP drops,
-// reconciliation) is read at scrape time. Labels hold destination addresses (credentials removed)
-// and fixed words only: never a key path, a token or a value, which would leak and would let the
-// number of series grow without bound.
+// Courier's metrics, as /metrics shows them, and the observer the agent drives: it keeps them and,
+// when http.address is set, serves /healthz, /readyz and /metrics. The observer starts before the
+// agent's slow start-up steps, so /healthz answers (and /readyz says what is missing) while they run.
+//
+// Sync results are counted as they come back from the workers; everything another part already
+// counts (ingest counters, queue gauges, UDP drops, reconciliation) is read at scrape time. Labels
+// hold destination addresses (credentials removed) and fixed words only: never a key path, a token
+// or a value, which would leak and would let the number of series grow without bound.
 
 import { IGNORE_REASONS } from "../audit/classify.ts";
 import type { IngestCounters } from "../audit/counters.ts";
 import type { AuditListener, UdpListener } from "../audit/listeners/types.ts";
 import { REJECT_REASONS } from "../audit/parse.ts";
+import { buildInfo } from "../build-info.ts";
 import type { Task } from "../dispatch/scheduler.ts";
 import type { SchedulerStats } from "../dispatch/stats.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import type { VaultReply } from "../vault/vault-http.ts";
+import {
+  checkReadiness,
+  type HttpServer,
+  type Milestones,
+  SourceProbe,
+  type SourceProbeOptions,
+  serveHttp,
+} from "./http.ts";
+import type { Logger } from "./logger.ts";
 import { type Counter, type Gauge, type Histogram, Registry, type Sample } from "./prometheus.ts";
+
+export interface ObserverOptions {
+  /** host:port to serve on; "" serves nothing (metrics are still kept). */
+  address: string;
+  /** The source Vault's sys/health. */
+  sourceHealth: () => Promise<VaultReply>;
+  /** Destination addresses, as sync outcomes name them. */
+  destinations: readonly string[];
+  log: Logger;
+  probe?: SourceProbeOptions;
+}
+
+export interface Observer {
+  readonly metrics: CourierMetrics;
+  /** Where the server listens ("http://127.0.0.1:9850"), when it does. */
+  readonly url: string | undefined;
+  /** Counts one sync (the executor's onResult). */
+  recordSync(task: Task, result: SyncResult, ms: number): void;
+  mountTableLoaded(): void;
+  /** The agent listens: scrapes read its numbers, and /readyz may answer 200. */
+  listening(view: AgentView): void;
+  /** /readyz answers 503 from now on; /healthz and /metrics still answer. */
+  stopping(): void;
+  /** Closes the server. */
+  stop(): Promise<void>;
+}
+
+export function startObserver(options: ObserverOptions): Observer {
+  const { version, commit, target } = buildInfo();
+  const metrics = new CourierMetrics({
+    destinations: options.destinations,
+    build: { version, commit, target },
+  });
+  const milestones: Milestones = { mountTableLoaded: false, listening: false, stopping: false };
+  const probe = new SourceProbe(options.sourceHealth, options.probe);
+  let server: HttpServer | undefined;
+  if (options.address !== "") {
+    server = serveHttp(options.address, {
+      ready: () => checkReadiness(milestones, probe),
+      metrics: () => metrics.render(),
+      onError: (error) => options.log.error("the health and metrics server failed a request", { error }),
+    });
+    options.log.info("serving /healthz, /readyz and /metrics", { address: server.url });
+  }
+  return {
+    metrics,
+    url: server?.url,
+    recordSync: (task, result, ms) => metrics.recordSync(task, result, ms),
+    mountTableLoaded() {
+      milestones.mountTableLoaded = true;
+    },
+    listening(view) {
+      metrics.watch(view);
+      milestones.listening = true;
+    },
+    stopping() {
+      milestones.stopping = true;
+    },
+    async stop() {
+      milestones.stopping = true;
+      await server?.stop();
+    },
+  };
+}
 
 /** 1 ms … 10 s: a sync is a few Vault round trips; beyond 10 s something is wrong anyway. */
 export const SYNC_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

@@ -3,9 +3,9 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { readBuildInfo } from "../../scripts/build/build-info.ts";
 import { hostTarget } from "../../scripts/build/targets.ts";
-import { parseExposition } from "../observe/metrics-exposition.ts";
 import { ensureBinary } from "../support/binary.ts";
 import { startHarness } from "../support/courier-harness.ts";
+import { parseExposition } from "../support/metrics-exposition.ts";
 import { run } from "./fixture.ts";
 
 const root = join(import.meta.dir, "..", "..");

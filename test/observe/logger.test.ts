@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { captureLogs } from "../../src/observe/log-capture.ts";
-import { createScrubber } from "../../src/observe/log-scrub.ts";
-import { createLogger } from "../../src/observe/logger.ts";
+import { createLogger, createScrubber } from "../../src/observe/logger.ts";
+import { captureLogs } from "../support/log-capture.ts";
 
 const FIXED = new Date("2025-03-04T05:06:07.089Z");
 

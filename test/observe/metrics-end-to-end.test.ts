@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type Harness, startHarness } from "../support/courier-harness.ts";
 import { spawnCourier } from "../support/courier-process.ts";
 import { eventually } from "../support/eventually.ts";
-import { type ParsedFamily, parseExposition, sampleValue } from "./metrics-exposition.ts";
+import { type ParsedFamily, parseExposition, sampleValue } from "../support/metrics-exposition.ts";
 
 let h: Harness;
 let url: string;

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { ensurePromtool } from "../../scripts/monitoring/ensure-promtool.ts";
 import { type Harness, startHarness } from "../support/courier-harness.ts";
 import { eventually } from "../support/eventually.ts";
+import { type ParsedFamily, parseExposition } from "../support/metrics-exposition.ts";
 import { ROOT } from "../support/process.ts";
-import { type ParsedFamily, parseExposition } from "./metrics-exposition.ts";
 
 const DASHBOARD = join(ROOT, "scripts", "monitoring", "grafana-dashboard.json");
 const RULES = join(ROOT, "scripts", "monitoring", "courier-rules.yaml");

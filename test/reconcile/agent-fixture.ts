@@ -2,7 +2,7 @@
 // passes are asserted by what the destinations hold and by the agent's own log lines.
 import { type RunningAgent, startAgent } from "../../src/agent/index.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { captureLogs } from "../../src/observe/log-capture.ts";
+import { captureLogs } from "../support/log-capture.ts";
 import type { Vault } from "../sync/vault-fixture.ts";
 
 export interface AgentRun {

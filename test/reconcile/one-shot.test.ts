@@ -2,8 +2,8 @@
 // real run reports what it could not make equal.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load.ts";
-import { captureLogs } from "../../src/observe/log-capture.ts";
 import { passSetup, runSyncPass } from "../../src/reconcile/one-shot.ts";
+import { captureLogs } from "../support/log-capture.ts";
 import { mountKv, ok, startVault, type Vault } from "../sync/vault-fixture.ts";
 
 let source: Vault;

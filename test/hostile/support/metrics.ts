@@ -1,5 +1,5 @@
 // Reading a running Courier's /metrics the way Prometheus would, strictly parsed.
-import { type ParsedFamily, parseExposition, sampleValue } from "../../observe/metrics-exposition.ts";
+import { type ParsedFamily, parseExposition, sampleValue } from "../../support/metrics-exposition.ts";
 
 export type Scrape = Map<string, ParsedFamily>;
 

@@ -1,6 +1,6 @@
 // A logger whose output is kept in memory, for tests that assert what was logged (and what was
 // not: no token, no secret value). The lines are exactly what would have been written.
-import { createLogger, type LevelName, type Logger } from "./logger.ts";
+import { createLogger, type LevelName, type Logger } from "../../src/observe/logger.ts";
 
 export interface CapturedLogs {
   log: Logger;

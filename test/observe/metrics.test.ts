@@ -7,7 +7,7 @@ import type { Task } from "../../src/dispatch/scheduler.ts";
 import { CourierMetrics, destinationLabel } from "../../src/observe/metrics.ts";
 import type { DestinationOutcome, SyncResult, SyncResultKind } from "../../src/sync/outcome.ts";
 import { ALL_DONE, harness, kv, syncResult } from "../dispatch/harness.ts";
-import { parseExposition, sampleValue } from "./metrics-exposition.ts";
+import { parseExposition, sampleValue } from "../support/metrics-exposition.ts";
 
 const B = "http://127.0.0.1:8201";
 const C = "http://127.0.0.1:8202";

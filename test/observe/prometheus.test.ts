@@ -6,7 +6,7 @@ import {
   formatValue,
   Registry,
 } from "../../src/observe/prometheus.ts";
-import { parseExposition, sampleValue } from "./metrics-exposition.ts";
+import { parseExposition, sampleValue } from "../support/metrics-exposition.ts";
 
 describe("the text exposition format", () => {
   test("every line is a HELP, a TYPE or a sample that a strict reader accepts, in family order", () => {

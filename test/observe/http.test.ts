@@ -3,13 +3,13 @@ import { createIngestCounters } from "../../src/audit/counters.ts";
 import { listenTcp } from "../../src/audit/listeners/tcp.ts";
 import type { AuditListener } from "../../src/audit/listeners/types.ts";
 import { CourierError } from "../../src/errors.ts";
-import { serveHttp } from "../../src/observe/http-server.ts";
-import { captureLogs } from "../../src/observe/log-capture.ts";
-import { type Observer, startObserver } from "../../src/observe/observer.ts";
+import { serveHttp } from "../../src/observe/http.ts";
+import { type Observer, startObserver } from "../../src/observe/metrics.ts";
 import { createVaultClient, type VaultClient } from "../../src/vault/client.ts";
 import { harness } from "../dispatch/harness.ts";
+import { captureLogs } from "../support/log-capture.ts";
+import { parseExposition, sampleValue } from "../support/metrics-exposition.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
-import { parseExposition, sampleValue } from "./metrics-exposition.ts";
 
 let vault: VaultDouble;
 let source: VaultClient;

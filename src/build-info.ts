@@ -1,8 +1,9 @@
 // What this binary is: version and commit (embedded at build time with
 // `bun build --define COURIER_VERSION='"1.2.3"' --define COURIER_COMMIT='"abc1234"'`, and
 // optionally COURIER_TARGET='"linux-x64-musl"'), the platform it runs on, and the Bun inside it.
-// Run from source, the version comes from package.json and the commit is "dev".
-import packageJson from "../../package.json" with { type: "json" };
+// Run from source, the version comes from package.json and the commit is "dev". `courier version`
+// prints it and the courier_build_info metric carries it, so it sits below both cli/ and observe/.
+import packageJson from "../package.json" with { type: "json" };
 
 declare const COURIER_VERSION: string | undefined;
 declare const COURIER_COMMIT: string | undefined;
