@@ -1,9 +1,7 @@
 // What happens to one audit line: parse, classify, and hand a hint to the scheduler. Synchronous
 // and memory-only, as rule 3 asks: the listener calls it for every line it reads.
 
-import { classify } from "../audit/classify.ts";
-import type { IngestContext } from "../audit/ingest-line.ts";
-import { ingestLine } from "../audit/ingest-line.ts";
+import { classify, type IngestContext, ingestLine } from "../audit/classify.ts";
 import { parseAuditLine } from "../audit/parse.ts";
 import type { Scheduler } from "../dispatch/scheduler.ts";
 
