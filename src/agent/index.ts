@@ -4,7 +4,7 @@
 import { availableParallelism } from "node:os";
 import { createIngestCounters, type IngestCounters } from "../audit/counters.ts";
 import { listenForAudit } from "../audit/listeners/listen.ts";
-import type { AuditListener } from "../audit/listeners/types.ts";
+import type { AuditListener } from "../audit/listeners/listener.ts";
 import { InMemoryMountTable } from "../audit/mount-table.ts";
 import { LOOPBACK_CIDRS } from "../config/addresses.ts";
 import type { Config } from "../config/schema.ts";

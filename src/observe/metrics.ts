@@ -6,7 +6,8 @@
 
 import { IGNORE_REASONS } from "../audit/classify.ts";
 import type { IngestCounters } from "../audit/counters.ts";
-import type { AuditListener, UdpListener } from "../audit/listeners/types.ts";
+import type { AuditListener } from "../audit/listeners/listener.ts";
+import type { UdpListener } from "../audit/listeners/udp.ts";
 import { REJECT_REASONS } from "../audit/parse.ts";
 import type { SchedulerStats } from "../dispatch/stats.ts";
 import type { Task } from "../dispatch/task.ts";

@@ -10,7 +10,7 @@ import type { Benchmark } from "../../scripts/bench/lib/types.ts";
 import { ingestLine } from "../../src/audit/classify.ts";
 import { createIngestCounters } from "../../src/audit/counters.ts";
 import { listenForAudit } from "../../src/audit/listeners/listen.ts";
-import type { NetworkListener } from "../../src/audit/listeners/types.ts";
+import type { NetworkListener } from "../../src/audit/listeners/listener.ts";
 import { compileScope } from "../../src/audit/scope.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "courier-bench-test-"));
