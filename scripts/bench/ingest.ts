@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isPlainRequestEntry } from "../../src/audit/classify.ts";
 import { LineFramer } from "../../src/audit/framer.ts";
-import { isPlainRequestEntry } from "../../src/audit/ingest-line.ts";
 import { createPipeline } from "./lib/ingest-pipeline.ts";
 import { writeStream } from "./lib/lines.ts";
 import { runAlone } from "./lib/run-alone.ts";
@@ -68,7 +68,7 @@ async function run(options: BenchOptions): Promise<BenchReport> {
         `${mixed.lines.length} lines (${(mixed.bytes.length / mixed.lines.length).toFixed(0)} bytes on average): the audit fixtures and generated KV v2 writes, a request entry then a response entry each, ${Math.floor(writes / 2)} distinct keys; "response entries only" drops the request entries, so every line is parsed.`,
         "Ceiling: a bare JSON.parse loop over the same line strings in the same process, measured in short slices alternating with the stage measured (in memory, wall-clock time), or right before and after each socket run (CPU time); ratios are medians of those pairs.",
         "Socket figures are entries per CPU-second of the receiving process (user + system, so the kernel's socket work counts): on a shared machine wall-clock rates swing with other load, CPU time does not. The wall-clock rate is in each figure's note.",
-        "A request entry is recognised without parsing it (ingest-line.ts), so Vault's stream can reach or beat the ceiling; the response-only figures are the conservative ones.",
+        "A request entry is recognised without parsing it (classify.ts, isPlainRequestEntry), so Vault's stream can reach or beat the ceiling; the response-only figures are the conservative ones.",
         "TCP and UDP senders are another process (scripts/bench/lib/send-lines.ts). UDP counts what was received and handled; when nothing was lost the figure is bounded by the sender, not by Courier.",
       ],
       rounds,

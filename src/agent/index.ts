@@ -4,11 +4,10 @@
 // scheduler's executor (a task goes to a sync worker, or to the passes for a pruned key, and the
 // worker's answer comes back in the scheduler's terms).
 
-import { classify } from "../audit/classify.ts";
+import { classify, type IngestContext, ingestLine } from "../audit/classify.ts";
 import { createIngestCounters, type IngestCounters } from "../audit/counters.ts";
-import { type IngestContext, ingestLine } from "../audit/ingest-line.ts";
 import { listenForAudit } from "../audit/listeners/listen.ts";
-import type { AuditListener } from "../audit/listeners/types.ts";
+import type { AuditListener } from "../audit/listeners/listener.ts";
 import { InMemoryMountTable } from "../audit/mount-table.ts";
 import { parseAuditLine } from "../audit/parse.ts";
 import { LOOPBACK_CIDRS } from "../config/addresses.ts";

@@ -1,13 +1,16 @@
-// An audit entry + the source's mount table + the scope → what Courier should do about it.
+// One audit line → what Courier should do about it, counted. parse.ts reads the line into an entry;
+// here the entry + the source's mount table + the scope become a SyncKey, or a reason to ignore it.
 // Only a `response` entry without `error` for a write means something changed (a request entry
 // comes before the change; an error means none happened). The mount comes from the source's own
 // table, never from the entry: older Vault writes no mount fields and a forged entry can write
 // any. KV v2's data/, metadata/, delete/, undelete/ and destroy/ paths of one secret are one key.
+// A request path is relative to its namespace, has no leading "/", and names a mount followed by
+// the path inside it.
 
 import { POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
+import type { IngestCounters } from "./counters.ts";
 import type { MountTable } from "./mount-table.ts";
-import type { AuditEntry } from "./parse.ts";
-import { changesMounts, isSafePath, isSecretName, policyName, splitKv2Path } from "./paths.ts";
+import { type AuditEntry, parseAuditLine } from "./parse.ts";
 import type { CompiledScope } from "./scope.ts";
 
 export type IgnoreReason =
@@ -36,6 +39,60 @@ export type ClassifyResult =
    * "unknown_mount". Forged entries can ask for this at will, so the caller rate-limits the fetches.
    */
   | { action: "unknown-mount"; namespace: string; path: string };
+
+/**
+ * What ingestLine needs besides the line. The run loop calls ingestLine from a listener's onLine
+ * callback: it is synchronous and touches nothing but memory.
+ */
+export interface IngestContext {
+  mounts: MountTable;
+  scope: CompiledScope;
+  counters: IngestCounters;
+  /** Longest line accepted, in characters (the framer already caps bytes). */
+  maxLineChars?: number;
+}
+
+/**
+ * ingestLine('{"type":"response","request":{"operation":"delete","path":"kv/a"}}', ctx)
+ *   → {action:"sync", key:{kind:"kv", namespace:"", mount:"kv/", path:"a"}} (and counts it)
+ * A rejected line answers undefined.
+ */
+export function ingestLine(line: string, context: IngestContext): ClassifyResult | undefined {
+  if (isPlainRequestEntry(line)) {
+    context.counters.ignored.not_response++;
+    return IGNORED.not_response;
+  }
+  const parsed = parseAuditLine(line, context.maxLineChars);
+  if (!parsed.ok) {
+    context.counters.rejected[parsed.reason]++;
+    return undefined;
+  }
+  const result = classify(parsed.entry, context.mounts, context.scope);
+  countResult(context.counters, result);
+  return result;
+}
+
+/**
+ * Half of what Vault writes is request entries, which never lead to a sync. A line that holds
+ * `"type":"request"` and no `"response"` string anywhere cannot have "response" as its type (short
+ * of a JSON escape, which Vault never writes and which would only get a forged line ignored), so
+ * it is counted as ignored without parsing it. That roughly doubles throughput; the price is that
+ * a malformed line mimicking a request entry counts as ignored, not rejected.
+ * Newer Vault writes keys sorted, `type` last, so the line's tail usually answers without a scan:
+ * in valid JSON, `,"type":"request"}` at the very end is the top-level object's last member (its
+ * quotes are bare, so it is no string's content) and the last of repeated keys is the one that
+ * counts. A `"type":"response"` tail only sends the line on to be parsed, which is always safe.
+ * isPlainRequestEntry('{"time":"…","type":"request","request":{…}}') → true
+ * isPlainRequestEntry('{"auth":{…},"request":{…},"time":"…","type":"request"}') → true
+ */
+export function isPlainRequestEntry(line: string): boolean {
+  if (line.endsWith(REQUEST_TAIL)) return true;
+  if (line.endsWith(RESPONSE_TAIL)) return false;
+  return !line.includes('"response"') && line.includes('"type":"request"');
+}
+
+const REQUEST_TAIL = ',"type":"request"}';
+const RESPONSE_TAIL = ',"type":"response"}';
 
 /** Operations that change state; KV v2 PATCH logs "patch". Reads and lists change nothing. */
 const WRITES = new Set(["create", "update", "patch", "delete"]);
@@ -107,9 +164,48 @@ function classifySystem(
   return IGNORED.system_path;
 }
 
-/** The shared, frozen answer for one ignore reason. */
-export function ignored(reason: IgnoreReason): ClassifyResult {
-  return IGNORED[reason];
+/** Tallies where a classified line ended. */
+function countResult(counters: IngestCounters, result: ClassifyResult): void {
+  switch (result.action) {
+    case "sync":
+      counters.accepted++;
+      break;
+    case "ignore":
+      counters.ignored[result.reason]++;
+      break;
+    case "refresh-mounts":
+      counters.mountRefreshes++;
+      break;
+    case "unknown-mount":
+      counters.unknownMounts++;
+      break;
+  }
+}
+
+/**
+ * A path that cannot be turned into a different path by URL handling further on: no empty
+ * segment (a trailing "/" aside), no "." or ".." (also percent-encoded, which URL parsers treat
+ * the same), no backslash (a "/" to WHATWG URL parsers), no control characters.
+ * isSafePath("secret/data/app/db") → true;  isSafePath("kv/a/../../sys/policy/x") → false
+ */
+export function isSafePath(path: string): boolean {
+  let segmentStart = 0;
+  for (let i = 0; i <= path.length; i++) {
+    const c = i < path.length ? path.charCodeAt(i) : 47;
+    if (c < 32 || c === 127 || c === 92) return false;
+    if (c !== 47) continue; // "/"
+    const length = i - segmentStart;
+    if (length === 0 && i !== path.length) return false;
+    const head = path.charCodeAt(segmentStart); // only "." and "%" can start a dot segment
+    const mayBeDots = (head === 46 || head === 37) && length <= 6;
+    if (mayBeDots && isDotSegment(path.slice(segmentStart, i))) return false;
+    segmentStart = i + 1;
+  }
+  return true;
+}
+
+function isDotSegment(segment: string): boolean {
+  return /^(?:\.|%2e){1,2}$/i.test(segment);
 }
 
 /** A sentence for each ignore reason, for logs and metric help text. */
@@ -140,3 +236,54 @@ export const IGNORE_REASONS = Object.keys(IGNORE_TEXT) as IgnoreReason[];
 const IGNORED = Object.fromEntries(
   IGNORE_REASONS.map((reason) => [reason, Object.freeze({ action: "ignore", reason })]),
 ) as { [R in IgnoreReason]: { action: "ignore"; reason: R } };
+
+/** The KV v2 path prefixes that all name the same secret. */
+const KV2_SECRET_PREFIXES = ["data/", "metadata/", "delete/", "undelete/", "destroy/"] as const;
+
+type Kv2Split = { kind: "secret"; path: string } | { kind: "config" } | { kind: "other" };
+
+/**
+ * Splits a path inside a KV v2 mount.
+ * splitKv2Path("data/app/db") → {kind:"secret", path:"app/db"}
+ * splitKv2Path("destroy/app/db") → {kind:"secret", path:"app/db"};  splitKv2Path("config") → {kind:"config"}
+ * splitKv2Path("metadata/app/") → {kind:"other"} (a folder);  splitKv2Path("subkeys/app") → {kind:"other"}
+ */
+function splitKv2Path(inner: string): Kv2Split {
+  if (inner === "config") return { kind: "config" };
+  for (const prefix of KV2_SECRET_PREFIXES) {
+    if (inner.startsWith(prefix)) {
+      const path = inner.slice(prefix.length);
+      return isSecretName(path) ? { kind: "secret", path } : { kind: "other" };
+    }
+  }
+  return { kind: "other" };
+}
+
+/** A key, not a folder or nothing: "app/db" → true, "app/" → false, "" → false */
+function isSecretName(path: string): boolean {
+  return path !== "" && !path.endsWith("/");
+}
+
+const ACL_POLICY_PREFIX = "sys/policies/acl/";
+const LEGACY_POLICY_PREFIX = "sys/policy/";
+
+/**
+ * The ACL policy a path writes, lower-cased as Vault stores it; undefined for any other path.
+ * policyName("sys/policies/acl/Admins") → "admins";  policyName("sys/policy/ops") → "ops"
+ * policyName("sys/policies/password/x") → undefined
+ */
+function policyName(path: string): string | undefined {
+  let name: string;
+  if (path.startsWith(ACL_POLICY_PREFIX)) name = path.slice(ACL_POLICY_PREFIX.length);
+  else if (path.startsWith(LEGACY_POLICY_PREFIX)) name = path.slice(LEGACY_POLICY_PREFIX.length);
+  else return undefined;
+  return isSecretName(name) ? name.toLowerCase() : undefined;
+}
+
+/**
+ * A change to the mount table itself: enabling, disabling, tuning or moving a mount.
+ * changesMounts("sys/mounts/kv") → true;  changesMounts("sys/remount") → true;  changesMounts("sys/mounts") → false
+ */
+function changesMounts(path: string): boolean {
+  return path.startsWith("sys/mounts/") || path === "sys/remount" || path.startsWith("sys/remount/");
+}

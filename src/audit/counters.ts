@@ -2,7 +2,7 @@
 // that reaches Courier ends in exactly one of: accepted, ignored (by reason), rejected (by reason),
 // mount_refresh, or — before it is a line at all — disallowed_sender, oversize or truncated.
 
-import { type ClassifyResult, IGNORE_REASONS, type IgnoreReason } from "./classify.ts";
+import { IGNORE_REASONS, type IgnoreReason } from "./classify.ts";
 import { REJECT_REASONS, type RejectReason } from "./parse.ts";
 
 export interface IngestCounters {
@@ -54,24 +54,6 @@ export function createIngestCounters(): IngestCounters {
     endedBySender: 0,
     udpKernelDrops: 0,
   };
-}
-
-/** Counts one classification. */
-export function countResult(counters: IngestCounters, result: ClassifyResult): void {
-  switch (result.action) {
-    case "sync":
-      counters.accepted++;
-      break;
-    case "ignore":
-      counters.ignored[result.reason]++;
-      break;
-    case "refresh-mounts":
-      counters.mountRefreshes++;
-      break;
-    case "unknown-mount":
-      counters.unknownMounts++;
-      break;
-  }
 }
 
 function zeroes<K extends string>(keys: readonly K[]): Record<K, number> {

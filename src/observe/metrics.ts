@@ -9,7 +9,8 @@
 
 import { IGNORE_REASONS } from "../audit/classify.ts";
 import type { IngestCounters } from "../audit/counters.ts";
-import type { AuditListener, UdpListener } from "../audit/listeners/types.ts";
+import type { AuditListener } from "../audit/listeners/listener.ts";
+import type { UdpListener } from "../audit/listeners/udp.ts";
 import { REJECT_REASONS } from "../audit/parse.ts";
 import { buildInfo } from "../build-info.ts";
 import type { Task } from "../dispatch/scheduler.ts";

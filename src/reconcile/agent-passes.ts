@@ -7,7 +7,7 @@
 // meanwhile are merged and run next.
 
 import type { IngestCounters } from "../audit/counters.ts";
-import type { AuditListener } from "../audit/listeners/types.ts";
+import type { AuditListener } from "../audit/listeners/listener.ts";
 import type { CompiledScope } from "../audit/scope.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler, Task } from "../dispatch/scheduler.ts";

@@ -5,7 +5,8 @@
 // destination that answers again after an outage. Each is cheap to check, so they are polled.
 
 import type { IngestCounters } from "../audit/counters.ts";
-import type { AuditListener, UdpListener } from "../audit/listeners/types.ts";
+import type { AuditListener } from "../audit/listeners/listener.ts";
+import type { UdpListener } from "../audit/listeners/udp.ts";
 import { systemClock, TokenBucket } from "../dispatch/clock.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Logger } from "../observe/logger.ts";

@@ -3,7 +3,7 @@
 // the connection. When Courier is not running yet, setup listens on the address itself for that
 // moment (and says whether the test entry came), then closes.
 import { chmodSync, unlinkSync } from "node:fs";
-import { isSocketFile, listenOverStaleSocket } from "../audit/listeners/stale-socket.ts";
+import { isSocketFile, listenOverStaleSocket } from "../audit/listeners/stream.ts";
 import type { DeviceSpec } from "./audit-devices.ts";
 
 export interface StandIn {

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { type ClassifyResult, classify } from "../../src/audit/classify.ts";
+import { type ClassifyResult, classify, ingestLine } from "../../src/audit/classify.ts";
 import { createIngestCounters } from "../../src/audit/counters.ts";
-import { ingestLine } from "../../src/audit/ingest-line.ts";
 import { parseAuditLine } from "../../src/audit/parse.ts";
 import { compileScope } from "../../src/audit/scope.ts";
 import { POLICY_MOUNT } from "../../src/sync-key.ts";

@@ -4,9 +4,8 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ClassifyResult, classify } from "../../src/audit/classify.ts";
+import { type ClassifyResult, classify, ingestLine } from "../../src/audit/classify.ts";
 import { createIngestCounters } from "../../src/audit/counters.ts";
-import { ingestLine } from "../../src/audit/ingest-line.ts";
 import { InMemoryMountTable } from "../../src/audit/mount-table.ts";
 import { parseAuditLine } from "../../src/audit/parse.ts";
 import { compileScope } from "../../src/audit/scope.ts";

@@ -1,6 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { globMatchesUnder, globToRegExp } from "../../src/audit/glob.ts";
-import { compileScope, globsMatchingNothing, normaliseMount } from "../../src/audit/scope.ts";
+import {
+  compileScope,
+  globMatchesUnder,
+  globsMatchingNothing,
+  globToRegExp,
+  normaliseMount,
+} from "../../src/audit/scope.ts";
 import { CourierError } from "../../src/errors.ts";
 
 describe("globs", () => {

@@ -7,10 +7,10 @@ import { createPipeline } from "../../scripts/bench/lib/ingest-pipeline.ts";
 import { benchMountTable, paddedWrite, writeEntries, writeStream } from "../../scripts/bench/lib/lines.ts";
 import { runSuite } from "../../scripts/bench/lib/runner.ts";
 import type { Benchmark } from "../../scripts/bench/lib/types.ts";
+import { ingestLine } from "../../src/audit/classify.ts";
 import { createIngestCounters } from "../../src/audit/counters.ts";
-import { ingestLine } from "../../src/audit/ingest-line.ts";
 import { listenForAudit } from "../../src/audit/listeners/listen.ts";
-import type { NetworkListener } from "../../src/audit/listeners/types.ts";
+import type { NetworkListener } from "../../src/audit/listeners/listener.ts";
 import { compileScope } from "../../src/audit/scope.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "courier-bench-test-"));

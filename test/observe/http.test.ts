@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createIngestCounters } from "../../src/audit/counters.ts";
-import { listenTcp } from "../../src/audit/listeners/tcp.ts";
-import type { AuditListener } from "../../src/audit/listeners/types.ts";
+import type { AuditListener } from "../../src/audit/listeners/listener.ts";
+import { listenTcp } from "../../src/audit/listeners/stream.ts";
 import { CourierError } from "../../src/errors.ts";
 import { serveHttp } from "../../src/observe/http.ts";
 import { type Observer, startObserver } from "../../src/observe/metrics.ts";

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { createIngestCounters } from "../../src/audit/counters.ts";
-import { listenTcp } from "../../src/audit/listeners/tcp.ts";
-import type { AuditListener } from "../../src/audit/listeners/types.ts";
+import type { AuditListener } from "../../src/audit/listeners/listener.ts";
+import { listenTcp } from "../../src/audit/listeners/stream.ts";
 import { listenUdp } from "../../src/audit/listeners/udp.ts";
 import type { Task } from "../../src/dispatch/scheduler.ts";
 import { CourierMetrics, destinationLabel } from "../../src/observe/metrics.ts";

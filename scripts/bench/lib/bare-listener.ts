@@ -3,8 +3,7 @@
 // and resident memory are the floor Courier's are measured against.
 //   dist/bench/bare-listener <port>
 
-import { findUdpSocket } from "../../../src/audit/listeners/proc-net-udp.ts";
-import { raiseReceiveBuffer } from "../../../src/audit/listeners/receive-buffer.ts";
+import { findUdpSocket, raiseReceiveBuffer } from "../../../src/audit/listeners/udp.ts";
 
 const port = Number(process.argv[2] ?? 0);
 let received = 0;

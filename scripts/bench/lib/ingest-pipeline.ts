@@ -2,8 +2,8 @@
 // classify → dedup ring, with keys taken and finished in batches the way the scheduler's pump
 // takes them (so offers mostly queue new keys, as in a live stream, rather than coalesce).
 
+import { ingestLine } from "../../../src/audit/classify.ts";
 import { createIngestCounters } from "../../../src/audit/counters.ts";
-import { ingestLine } from "../../../src/audit/ingest-line.ts";
 import { compileScope } from "../../../src/audit/scope.ts";
 import { DedupRing } from "../../../src/dispatch/ring.ts";
 import { benchMountTable } from "./lines.ts";

@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createIngestCounters } from "../../../src/audit/counters.ts";
 import { listenForAudit } from "../../../src/audit/listeners/listen.ts";
-import type { NetworkListener } from "../../../src/audit/listeners/types.ts";
+import type { NetworkListener } from "../../../src/audit/listeners/listener.ts";
 import { bareReceiver } from "./bare-receiver.ts";
 import { spawnChild } from "./child.ts";
 import { createPipeline } from "./ingest-pipeline.ts";

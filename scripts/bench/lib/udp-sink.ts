@@ -3,9 +3,11 @@
 // the udp-loss benchmark, as the ceiling Courier's listener is measured against. Prints its port.
 //   bun scripts/bench/lib/udp-sink.ts
 
-import { findUdpSocket } from "../../../src/audit/listeners/proc-net-udp.ts";
-import { raiseReceiveBuffer } from "../../../src/audit/listeners/receive-buffer.ts";
-import { DEFAULT_RECEIVE_BUFFER_BYTES } from "../../../src/audit/listeners/udp.ts";
+import {
+  DEFAULT_RECEIVE_BUFFER_BYTES,
+  findUdpSocket,
+  raiseReceiveBuffer,
+} from "../../../src/audit/listeners/udp.ts";
 
 const decoder = new TextDecoder();
 let parsed = 0;

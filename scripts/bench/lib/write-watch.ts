@@ -4,7 +4,7 @@
 
 import { createIngestCounters } from "../../../src/audit/counters.ts";
 import { listenForAudit } from "../../../src/audit/listeners/listen.ts";
-import type { AuditListener } from "../../../src/audit/listeners/types.ts";
+import type { AuditListener } from "../../../src/audit/listeners/listener.ts";
 import { parseAuditLine } from "../../../src/audit/parse.ts";
 import { disableAudit, enableSocketAudit } from "./double.ts";
 

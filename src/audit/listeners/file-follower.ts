@@ -16,8 +16,7 @@ import { type FileHandle, open, readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { CourierError } from "../../errors.ts";
 import type { IngestCounters } from "../counters.ts";
-import { type FramerOptions, LineFramer } from "../framer.ts";
-import { NEWLINE } from "../line-emitter.ts";
+import { type FramerOptions, LineFramer, NEWLINE } from "../framer.ts";
 import type { SavedFile } from "./file-offsets.ts";
 
 /** Older rotated files beyond this many are let go even if Vault might still write to them. */

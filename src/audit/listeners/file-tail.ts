@@ -17,7 +17,7 @@ import { type FSWatcher, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import { DEFAULT_CHUNK_BYTES, FileFollower } from "./file-follower.ts";
 import { createOffsetSaver, DEFAULT_SAVE_INTERVAL_MS, describe, loadOffsets } from "./file-offsets.ts";
-import { type AuditListener, framerOptions, guardedOnLine, type ListenerOptions } from "./types.ts";
+import { type AuditListener, framerOptions, guardedOnLine, type ListenerOptions } from "./listener.ts";
 
 export const DEFAULT_POLL_INTERVAL_MS = 250;
 /** Polling faster than this would only burn CPU: the watch already gives low latency. */

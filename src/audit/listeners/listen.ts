@@ -1,11 +1,11 @@
-// Starts the listener an audit address names.
+// Starts the listener an audit address names: udp:// (udp.ts), tcp:// and unix:// (stream.ts),
+// file:// (file-tail.ts).
 
 import { type ListenAddress, parseListenAddress } from "../../config/addresses.ts";
 import { type FileTailOptions, tailFile } from "./file-tail.ts";
-import { listenTcp } from "./tcp.ts";
-import type { AuditListener, StreamListenerOptions, UdpListenerOptions } from "./types.ts";
-import { listenUdp } from "./udp.ts";
-import { listenUnix } from "./unix.ts";
+import type { AuditListener } from "./listener.ts";
+import { listenTcp, listenUnix, type StreamListenerOptions } from "./stream.ts";
+import { listenUdp, type UdpListenerOptions } from "./udp.ts";
 
 export type AnyListenerOptions = UdpListenerOptions & StreamListenerOptions & FileTailOptions;
 

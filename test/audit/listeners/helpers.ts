@@ -1,7 +1,8 @@
 // Shared pieces for the listener tests: a recording onLine and a bounded wait.
 
 import { createIngestCounters, type IngestCounters } from "../../../src/audit/counters.ts";
-import type { StreamListenerOptions, UdpListenerOptions } from "../../../src/audit/listeners/types.ts";
+import type { StreamListenerOptions } from "../../../src/audit/listeners/stream.ts";
+import type { UdpListenerOptions } from "../../../src/audit/listeners/udp.ts";
 import { LOOPBACK_CIDRS } from "../../../src/config/addresses.ts";
 
 export interface Recorder {

@@ -1,8 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import { readReceiveBuffer } from "../../../src/audit/listeners/receive-buffer.ts";
-import type { UdpListener } from "../../../src/audit/listeners/types.ts";
-import { listenUdp } from "../../../src/audit/listeners/udp.ts";
+import { listenUdp, readReceiveBuffer, type UdpListener } from "../../../src/audit/listeners/udp.ts";
 import { CourierError } from "../../../src/errors.ts";
 import { entry, recorder, waitFor } from "./helpers.ts";
 

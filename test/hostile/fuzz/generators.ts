@@ -1,7 +1,8 @@
 // The fuzz inputs: one generator per way a line can be bad, picked by weight from a seeded source.
 // Each input says which kind it is and, where it can be known, the outcomes it may have.
+
+import { isPlainRequestEntry } from "../../../src/audit/classify.ts";
 import { DEFAULT_MAX_LINE_BYTES } from "../../../src/audit/framer.ts";
-import { isPlainRequestEntry } from "../../../src/audit/ingest-line.ts";
 import { randomInt } from "../../audit/random.ts";
 import { ABSENT, entryLine, GOOD_PATHS, namespaceField } from "./entries.ts";
 import { HOSTILE_PATHS } from "./hostile-paths.ts";

@@ -1,8 +1,9 @@
 // The ingest path a listener drives — framer → parse → classify → counters — wired as the
 // listeners wire it, with each line's outcome recorded so a run can check it.
+
+import { ingestLine } from "../../../src/audit/classify.ts";
 import { createIngestCounters, type IngestCounters } from "../../../src/audit/counters.ts";
 import { createDatagramFramer, type DiscardReason, LineFramer } from "../../../src/audit/framer.ts";
-import { ingestLine } from "../../../src/audit/ingest-line.ts";
 import { REJECT_REASONS } from "../../../src/audit/parse.ts";
 import { fuzzWorld, outcomeOf } from "./world.ts";
 

@@ -3,8 +3,8 @@
 // turns into must pass `checkSyncKey`: in a mount the scope names, a path that cannot be read as
 // another path, nothing that is a folder or empty.
 import type { ClassifyResult } from "../../../src/audit/classify.ts";
+import { isSafePath } from "../../../src/audit/classify.ts";
 import { InMemoryMountTable } from "../../../src/audit/mount-table.ts";
-import { isSafePath } from "../../../src/audit/paths.ts";
 import { type CompiledScope, compileScope } from "../../../src/audit/scope.ts";
 import { POLICY_MOUNT, type SyncKey } from "../../../src/sync-key.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { ingestLine, isPlainRequestEntry } from "../../src/audit/classify.ts";
 import { createIngestCounters, type IngestCounters } from "../../src/audit/counters.ts";
 import { createDatagramFramer } from "../../src/audit/framer.ts";
-import { ingestLine, isPlainRequestEntry } from "../../src/audit/ingest-line.ts";
 import { compileScope } from "../../src/audit/scope.ts";
 import { fixtureLines, fixtureMountTable } from "./fixtures.ts";
 import { randomInt, seeded } from "./random.ts";

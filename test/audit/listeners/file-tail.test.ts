@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tailFile } from "../../src/audit/listeners/file-tail.ts";
-import { listenForAudit } from "../../src/audit/listeners/listen.ts";
-import type { CourierError } from "../../src/errors.ts";
+import { tailFile } from "../../../src/audit/listeners/file-tail.ts";
+import { listenForAudit } from "../../../src/audit/listeners/listen.ts";
+import type { CourierError } from "../../../src/errors.ts";
 import { FAST, numberOf, range, tailers, tempDirs, VaultLikeWriter } from "./file-tail-support.ts";
-import { entry, recorder, waitFor } from "./listeners/helpers.ts";
+import { entry, recorder, waitFor } from "./helpers.ts";
 
 const dirs = tempDirs();
 const tails = tailers();

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import type { Socket } from "bun";
-import { listenTcp } from "../../../src/audit/listeners/tcp.ts";
+import { listenTcp } from "../../../src/audit/listeners/stream.ts";
 import { CourierError } from "../../../src/errors.ts";
 import { randomChunks, randomInt, seeded } from "../random.ts";
 import { entry, recorder, waitFor } from "./helpers.ts";

@@ -5,8 +5,8 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type FileTailer, type FileTailOptions, tailFile } from "../../src/audit/listeners/file-tail.ts";
-import { entry, type Recorder, recorder } from "./listeners/helpers.ts";
+import { type FileTailer, type FileTailOptions, tailFile } from "../../../src/audit/listeners/file-tail.ts";
+import { entry, type Recorder, recorder } from "./helpers.ts";
 
 export const FAST = { pollIntervalMs: 10, saveIntervalMs: 20, rotationGraceMs: 150 } as const;
 

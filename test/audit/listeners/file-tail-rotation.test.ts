@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { range, tailers, tempDirs, VaultLikeWriter } from "./file-tail-support.ts";
-import { waitFor } from "./listeners/helpers.ts";
+import { waitFor } from "./helpers.ts";
 
 const dirs = tempDirs();
 const tails = tailers();

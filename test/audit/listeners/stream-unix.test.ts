@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listenForAudit } from "../../../src/audit/listeners/listen.ts";
-import { listenUnix } from "../../../src/audit/listeners/unix.ts";
+import { listenUnix } from "../../../src/audit/listeners/stream.ts";
 import { CourierError } from "../../../src/errors.ts";
 import { entry, recorder, waitFor } from "./helpers.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { offsetFileName, parseOffsetRecord } from "../../src/audit/listeners/file-offsets.ts";
+import { offsetFileName, parseOffsetRecord } from "../../../src/audit/listeners/file-offsets.ts";
 
 const PATH = "/var/log/vault/audit.log";
 const file = { dev: "64768", ino: "1201", offset: 4096 };

@@ -1,7 +1,10 @@
-// What every audit listener takes and gives. A listener's only job is bytes → lines → onLine:
-// the callback is synchronous and the listener never awaits anything else, so a slow Vault call
-// elsewhere can never stop Courier reading (and so never stall Vault's audit device).
+// What every audit listener (udp.ts, stream.ts, file-tail.ts) takes and gives, and what they all
+// do alike. A listener's only job is bytes → lines → onLine: the callback is synchronous and the
+// listener never awaits anything else, so a slow Vault call elsewhere can never stop Courier
+// reading (and so never stall Vault's audit device). A listener that cannot start is a start-up
+// error: it says which address and why, in words an operator can act on.
 
+import { CourierError } from "../../errors.ts";
 import type { IngestCounters } from "../counters.ts";
 import type { FramerOptions } from "../framer.ts";
 
@@ -22,18 +25,6 @@ export interface ListenerOptions {
   onError?: (error: unknown) => void;
 }
 
-export interface UdpListenerOptions extends ListenerOptions {
-  /** Receive buffer to ask the kernel for, in bytes (default 8 MiB). */
-  receiveBufferBytes?: number;
-}
-
-export interface StreamListenerOptions extends ListenerOptions {
-  /** A connection holding half a line that sends nothing for this long is closed (default 30 s). */
-  idleTimeoutMs?: number;
-  /** Connections beyond this many at once are refused (default 64). */
-  maxConnections?: number;
-}
-
 export interface AuditListener {
   /** Where it listens, as a user would write it ("udp://127.0.0.1:1269"). */
   readonly address: string;
@@ -44,20 +35,6 @@ export interface AuditListener {
 export interface NetworkListener extends AuditListener {
   /** The bound port (useful when asked for port 0). */
   readonly port: number;
-}
-
-export interface StreamListener extends AuditListener {
-  /** Connections open right now. */
-  readonly connections: number;
-}
-
-export interface UdpListener extends NetworkListener {
-  /** The socket's file descriptor, when found (for diagnostics). */
-  readonly fd: number | undefined;
-  /** What was asked of the kernel for the receive buffer and what it granted. */
-  readonly receiveBuffer: { requested: number; granted: number | undefined; forced: boolean };
-  /** Reads the kernel's drop count for this socket, stores it in the counters, and returns it. */
-  pollKernelDrops(): number;
 }
 
 /** onLine guarded so that one failing line never costs the rest of a read. */
@@ -87,4 +64,25 @@ export function framerOptions(options: ListenerOptions, onLine: (line: string) =
       else counters.rejected[reason]++;
     },
   };
+}
+
+const WHY: Record<string, string> = {
+  EADDRINUSE: "the address is already in use (another Courier, or another program, is listening there)",
+  EACCES:
+    "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE; a socket file needs a writable directory)",
+  EPERM: "operation not permitted",
+  EADDRNOTAVAIL: "no network interface on this host has that address",
+  ENOENT: "the host name does not resolve, or the socket's directory does not exist",
+  ENOTDIR: "a part of the socket path is not a directory",
+};
+
+/** listenFailed("tcp://127.0.0.1:1269", EADDRINUSE error) → LISTEN_FAILED "cannot listen on tcp://…: the address is already in use …" */
+export function listenFailed(address: string, error: unknown): CourierError {
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  const why =
+    (typeof code === "string" ? WHY[code] : undefined) ??
+    (error instanceof Error ? error.message : String(error));
+  return new CourierError("LISTEN_FAILED", `cannot listen for the audit stream on ${address}: ${why}`, {
+    cause: error,
+  });
 }

@@ -10,7 +10,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { numberOf, range, tailers, tempDirs, VaultLikeWriter } from "./file-tail-support.ts";
-import { waitFor } from "./listeners/helpers.ts";
+import { waitFor } from "./helpers.ts";
 
 const dirs = tempDirs();
 const tails = tailers();
@@ -158,7 +158,7 @@ describe("file tailer: killed mid-burst", () => {
 });
 
 function childScript(path: string, stateDir: string): string {
-  const src = join(import.meta.dir, "../../src/audit");
+  const src = join(import.meta.dir, "../../../src/audit");
   return `
     import { tailFile } from ${JSON.stringify(`${src}/listeners/file-tail.ts`)};
     import { createIngestCounters } from ${JSON.stringify(`${src}/counters.ts`)};
