@@ -18,9 +18,9 @@ import { agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.
 import { scopeFrom, scopeSettings } from "../reconcile/pass-setup.ts";
 import { checkGlobsReach, passNamespaces } from "../reconcile/pass-targets.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import type { ManagedToken } from "../vault/auth.ts";
+import type { VaultConnection, VaultSettings } from "../vault/client.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
-import type { ManagedToken } from "../vault/token-source.ts";
-import type { VaultConnection, VaultSettings } from "../vault/types.ts";
 import { createSyncPool, type SyncPool } from "../workers/sync-pool.ts";
 import { poolExecutor } from "./executor.ts";
 import { createLineHandler } from "./line-handler.ts";

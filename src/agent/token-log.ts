@@ -4,7 +4,7 @@
 // (sync-log.ts), so a spent secret_id is one error line, not one per key and retry.
 
 import type { Logger } from "../observe/logger.ts";
-import { LoginFailed, type TokenEvent } from "../vault/token-source.ts";
+import { LoginFailed, type TokenEvent } from "../vault/auth.ts";
 
 export function logTokenEvents(log: Logger): (event: TokenEvent) => void {
   return (event) => {

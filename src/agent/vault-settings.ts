@@ -6,7 +6,9 @@
 import { readFileSync } from "node:fs";
 import type { Config, VaultTarget } from "../config/schema.ts";
 import { CourierError } from "../errors.ts";
-import type { AuthSettings, TlsSettings, VaultSettings } from "../vault/types.ts";
+import type { AuthSettings } from "../vault/auth.ts";
+import type { VaultSettings } from "../vault/client.ts";
+import type { TlsSettings } from "../vault/http.ts";
 
 /** How long one Vault call may take before it counts as a transient failure. */
 const CALL_TIMEOUT_MS = 10_000;

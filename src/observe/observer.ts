@@ -5,7 +5,7 @@
 import { buildInfo } from "../cli/build-info.ts";
 import type { Task } from "../dispatch/task.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import type { VaultReply } from "../vault/vault-http.ts";
+import type { VaultReply } from "../vault/http.ts";
 import { type HttpServer, serveHttp } from "./http-server.ts";
 import type { Logger } from "./logger.ts";
 import { type AgentView, CourierMetrics } from "./metrics.ts";

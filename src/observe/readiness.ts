@@ -3,7 +3,7 @@
 // per interval however often /readyz is polled, and a slow answer counts as "not reachable"
 // rather than holding the probe open.
 
-import type { VaultReply } from "../vault/vault-http.ts";
+import type { VaultReply } from "../vault/http.ts";
 
 export type Readiness = { ready: true } | { ready: false; reasons: string[] };
 

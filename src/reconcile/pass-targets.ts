@@ -5,7 +5,7 @@ import { type CompiledScope, globsMatchingNothing, type Scope } from "../audit/s
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError } from "../errors.ts";
 import { mountId } from "../sync-key.ts";
-import type { MountInfo } from "../vault/types.ts";
+import type { MountInfo } from "../vault/mounts.ts";
 
 export type PassTarget =
   | { kind: "kv"; namespace: string; mount: MountInfo }

@@ -3,8 +3,9 @@
 
 import type { CompiledScope } from "../audit/scope.ts";
 import { POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
-import { mountTableChanged } from "../vault/call-error.ts";
-import type { KvRef, MountInfo } from "../vault/types.ts";
+import { mountTableChanged } from "../vault/errors.ts";
+import type { KvRef } from "../vault/kv.ts";
+import type { MountInfo } from "../vault/mounts.ts";
 import type { PassTarget } from "./pass-targets.ts";
 import { type Lister, walkTree } from "./tree-walk.ts";
 

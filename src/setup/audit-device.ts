@@ -6,7 +6,7 @@ import { parseAuditAddress } from "../config/addresses.ts";
 import type { Config } from "../config/schema.ts";
 import { Invalid } from "../config/values.ts";
 import { CourierError } from "../errors.ts";
-import { errorsOf, type VaultReply } from "../vault/vault-http.ts";
+import { errorsOf, type VaultReply } from "../vault/http.ts";
 
 export interface DeviceSpec {
   /** Without slashes: "courier". */

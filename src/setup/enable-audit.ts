@@ -3,7 +3,7 @@
 // it. Nothing is changed until every device has been compared. Audit devices belong to the root
 // namespace whatever namespace Courier works in, so these calls go there.
 import { CourierError } from "../errors.ts";
-import type { VaultRequest } from "../vault/vault-http.ts";
+import type { VaultRequest } from "../vault/http.ts";
 import { type DeviceSpec, deviceDifferences, isApiAuditRefusal } from "./audit-device.ts";
 import type { Journal } from "./journal.ts";
 import { serverConfigBlock } from "./server-config-block.ts";

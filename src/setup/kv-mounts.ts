@@ -2,8 +2,9 @@
 // between KV v1 and v2, so the table needs both. sys/mounts answers for every mount; without
 // read on it, each mount named in sync.mounts is looked up alone (sys/internal/ui/mounts/<m>,
 // which any token that can reach the mount may read).
+
+import { vaultPath } from "../vault/http.ts";
 import { mountInfo } from "../vault/mounts.ts";
-import { vaultPath } from "../vault/vault-http.ts";
 import type { KvMount } from "./rights.ts";
 import type { SetupVault } from "./setup-vault.ts";
 

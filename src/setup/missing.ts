@@ -1,6 +1,6 @@
 // Comparing what a token needs with what sys/capabilities-self says it has, one line per right
 // it lacks: which Vault, which path, which capability, and the policy line that grants it.
-import { policyLine } from "../vault/call-error.ts";
+import { policyLine } from "../vault/errors.ts";
 import type { Capability, Right } from "./rights.ts";
 
 export interface MissingRight {

@@ -1,7 +1,7 @@
 // The preflight for one Vault: can it be reached, is the token alive, and does the token hold
 // every right in the table? Everything found is returned as lines, so one run shows it all.
 import { formatDuration } from "../config/values.ts";
-import { VaultCallError } from "../vault/call-error.ts";
+import { VaultCallError } from "../vault/errors.ts";
 import type { Journal } from "./journal.ts";
 import { describeMissing, missingRights, pathsOf } from "./missing.ts";
 import type { Right } from "./rights.ts";

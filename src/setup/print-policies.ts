@@ -4,7 +4,7 @@
 import { vaultSettingsFrom } from "../agent/vault-settings.ts";
 import type { Config } from "../config/schema.ts";
 import { CourierError } from "../errors.ts";
-import { VaultCallError } from "../vault/call-error.ts";
+import { VaultCallError } from "../vault/errors.ts";
 import { type DeviceSpec, fileDevice, socketDevice } from "./audit-device.ts";
 import { Journal, PROCESS_OUTPUT, type SetupOutput } from "./journal.ts";
 import { kvMountsInScope } from "./kv-mounts.ts";

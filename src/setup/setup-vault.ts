@@ -2,10 +2,10 @@
 // lists it and sends only what changes nothing. Answers come back whole (status and body); only
 // a missing answer (refused, timeout, TLS) throws, as a VaultCallError.
 import type { VaultTarget } from "../config/schema.ts";
+import { ManagedToken, staticToken, type TokenSource } from "../vault/auth.ts";
+import type { VaultSettings } from "../vault/client.ts";
 import { VaultClient } from "../vault/client.ts";
-import { ManagedToken, staticToken, type TokenSource } from "../vault/token-source.ts";
-import type { VaultSettings } from "../vault/types.ts";
-import type { VaultReply, VaultRequest } from "../vault/vault-http.ts";
+import type { VaultReply, VaultRequest } from "../vault/http.ts";
 import type { Journal, NotedCall } from "./journal.ts";
 
 export class SetupVault {

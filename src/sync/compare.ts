@@ -1,8 +1,8 @@
 // How a destination's copy of a key differs from the source's: the one comparison both the sync
 // (to decide what to write) and the drift report (to say what is wrong) use.
 
-import { DEFAULT_KV2_SETTINGS } from "../vault/kv2-shapes.ts";
-import type { Kv2Settings } from "../vault/types.ts";
+import type { Kv2Settings } from "../vault/kv.ts";
+import { DEFAULT_KV2_SETTINGS } from "../vault/kv.ts";
 import { jsonEqual } from "./json-equal.ts";
 import type { CurrentVersion, KeyState } from "./key-state.ts";
 

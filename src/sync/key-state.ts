@@ -2,8 +2,8 @@
 // in memory only; nothing derived from it for outcomes or logs carries them.
 
 import type { SyncKey } from "../sync-key.ts";
-import { versionState } from "../vault/kv2-shapes.ts";
-import type { Kv2Metadata, KvRef } from "../vault/types.ts";
+import type { Kv2Metadata, KvRef } from "../vault/kv.ts";
+import { versionState } from "../vault/kv.ts";
 import { SyncError } from "./sync-error.ts";
 import type { SyncVault } from "./vault-port.ts";
 

@@ -2,7 +2,7 @@
 // of what was done and Vault's error messages, never a secret value or a token.
 
 import { CourierError, type ErrorCode } from "../errors.ts";
-import { VaultCallError } from "../vault/call-error.ts";
+import { VaultCallError } from "../vault/errors.ts";
 import type { Done } from "./apply.ts";
 import type { SkipReason } from "./plan.ts";
 import { SyncError } from "./sync-error.ts";

@@ -2,7 +2,7 @@
 // works (settings before data, so cas_required and max_versions apply to the write). Actions carry
 // version numbers but never values; the values come from the source's state when applied.
 
-import { DEFAULT_KV2_SETTINGS } from "../vault/kv2-shapes.ts";
+import { DEFAULT_KV2_SETTINGS } from "../vault/kv.ts";
 import { currentDiff, settingsDiff } from "./compare.ts";
 import { jsonEqual } from "./json-equal.ts";
 import type { KeyState } from "./key-state.ts";

@@ -2,8 +2,8 @@
 // the key is stored (KV v1, v2, or a policy), and a destination's mount must be the same kind.
 
 import type { SyncKey } from "../sync-key.ts";
-import { mountTableChanged } from "../vault/call-error.ts";
-import type { MountInfo, MountSpec } from "../vault/types.ts";
+import { mountTableChanged } from "../vault/errors.ts";
+import type { MountInfo, MountSpec } from "../vault/mounts.ts";
 import { ABSENT_KV2, type KeyState, readKeyState } from "./key-state.ts";
 import { SyncError } from "./sync-error.ts";
 import type { SyncOptions, SyncVault } from "./vault-port.ts";

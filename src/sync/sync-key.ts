@@ -3,8 +3,8 @@
 // cannot be read decides nothing, so it never leads to a delete.
 
 import type { SyncKey } from "../sync-key.ts";
-import { mountTableChanged, VaultCallError } from "../vault/call-error.ts";
-import type { MountInfo } from "../vault/types.ts";
+import { mountTableChanged, VaultCallError } from "../vault/errors.ts";
+import type { MountInfo } from "../vault/mounts.ts";
 import { applyPlan, type Done } from "./apply.ts";
 import type { KeyState } from "./key-state.ts";
 import {

@@ -1,8 +1,8 @@
 // What syncing needs from a Vault, and nothing more. VaultClient has this shape; a Worker builds
 // its clients from plain settings and hands them in, so syncKey itself takes no settings at all.
 
-import type { Ensured } from "../vault/mounts.ts";
-import type { Kv2DataRead, Kv2Metadata, Kv2Settings, KvRef, MountInfo, MountSpec } from "../vault/types.ts";
+import type { Kv2DataRead, Kv2Metadata, Kv2Settings, KvRef } from "../vault/kv.ts";
+import type { Ensured, MountInfo, MountSpec } from "../vault/mounts.ts";
 
 export interface SyncVault {
   /** How outcomes name this Vault: its address. */

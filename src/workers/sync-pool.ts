@@ -1,7 +1,7 @@
 // The pool of sync workers. The worker's URL is built here, beside sync.worker.ts: inside a
 // compiled binary `import.meta.url` is the binary's root, so only a sibling file resolves it right.
 
-import type { TokenSource } from "../vault/token-source.ts";
+import type { TokenSource } from "../vault/auth.ts";
 import { WorkerPool } from "./pool.ts";
 import type { SyncWorkerInit, SyncWorkerResult, SyncWorkerTask } from "./sync-task.ts";
 import { relayTokens } from "./token-relay.ts";

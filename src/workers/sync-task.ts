@@ -2,7 +2,8 @@
 
 import type { SyncResult } from "../sync/outcome.ts";
 import type { SyncKey } from "../sync-key.ts";
-import type { MountInfo, VaultConnection } from "../vault/types.ts";
+import type { VaultConnection } from "../vault/client.ts";
+import type { MountInfo } from "../vault/mounts.ts";
 
 export interface SyncWorkerInit {
   /** No credentials: each Vault's token comes from the main thread (token-relay.ts). */

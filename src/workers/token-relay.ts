@@ -9,7 +9,7 @@
 import type { ErrorCode } from "../errors.ts";
 import { CourierError } from "../errors.ts";
 import { SyncError } from "../sync/sync-error.ts";
-import type { TokenSource } from "../vault/token-source.ts";
+import type { TokenSource } from "../vault/auth.ts";
 import type { Ask } from "./serve-worker.ts";
 
 /** A worker's question: the token for a Vault, or (with `denied`) whether a better one exists. */

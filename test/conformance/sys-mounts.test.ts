@@ -41,12 +41,15 @@ describe("sys/mounts", () => {
     ["kv-v1", "", "1"],
     ["kv-v1", "2", "1"],
     ["kv", "2", "2"],
-  ])("enables type %p (options.version %p) as type kv, KV version %p", async (type, optionVersion, version) => {
-    const path = await t.mount(type, optionVersion ? { options: { version: optionVersion } } : {});
-    const entry = (await t.req("GET", "sys/mounts")).json.data[`${path}/`];
-    expect(entry.type).toBe("kv");
-    expect(entry.options.version).toBe(version);
-  });
+  ])(
+    "enables type %p (options.version %p) as type kv, KV version %p",
+    async (type, optionVersion, version) => {
+      const path = await t.mount(type, optionVersion ? { options: { version: optionVersion } } : {});
+      const entry = (await t.req("GET", "sys/mounts")).json.data[`${path}/`];
+      expect(entry.type).toBe("kv");
+      expect(entry.options.version).toBe(version);
+    },
+  );
 
   // Vault keeps "generic" (KV v1's old name) as the type it was enabled with, and serves it with KV.
   test("lists a mount enabled as generic under that type, with no version", async () => {

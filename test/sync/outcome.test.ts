@@ -4,7 +4,7 @@ import { jsonEqual } from "../../src/sync/json-equal.ts";
 import { resultOf, toOutcomeError } from "../../src/sync/outcome.ts";
 import type { SkipReason } from "../../src/sync/plan.ts";
 import { SyncError } from "../../src/sync/sync-error.ts";
-import { VaultCallError } from "../../src/vault/call-error.ts";
+import { VaultCallError } from "../../src/vault/errors.ts";
 
 describe("resultOf", () => {
   test.each<[Done[], SkipReason[], string]>([

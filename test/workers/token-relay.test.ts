@@ -3,8 +3,8 @@
 // AppRole token against the Vault double. Four "workers" with many syncs each make one login.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SyncError } from "../../src/sync/sync-error.ts";
-import { ManagedToken } from "../../src/vault/token-source.ts";
-import { VaultHttp, type VaultReply, type VaultRequest } from "../../src/vault/vault-http.ts";
+import { ManagedToken } from "../../src/vault/auth.ts";
+import { VaultHttp, type VaultReply, type VaultRequest } from "../../src/vault/http.ts";
 import { RelayedToken, relayTokens, type TokenUpdate } from "../../src/workers/token-relay.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 
