@@ -3,16 +3,24 @@
 
 import type { DestinationOutcome, Execute, Task, TaskOutcome } from "../dispatch/task.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import type { SyncKey } from "../sync-key.ts";
+import type { MountInfo } from "../vault/mounts.ts";
 import type { SyncPool } from "../workers/sync-pool.ts";
 
-/** `onResult` sees the worker's full answer (what was written, deleted or skipped), for logs and metrics. */
+/**
+ * `onResult` sees the worker's full answer (what was written, deleted or skipped), for logs and
+ * metrics. `sourceMountOf` is the source mount the main thread knows for a key: handed to the
+ * worker, it spares the worker a read of the source's sys/mounts.
+ */
 export function poolExecutor(
   pool: SyncPool,
   onResult: (task: Task, result: SyncResult, ms: number) => void,
+  sourceMountOf: (key: SyncKey) => MountInfo | undefined = () => undefined,
 ): Execute {
   return async (task) => {
     const started = performance.now();
-    const result = await pool.run({ key: task.key, destinations: task.destinations });
+    const sourceMount = sourceMountOf(task.key);
+    const result = await pool.run({ key: task.key, destinations: task.destinations, sourceMount });
     onResult(task, result, performance.now() - started);
     return toTaskOutcome(result);
   };

@@ -114,7 +114,12 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     ring,
     concurrency: threads * TASKS_PER_WORKER,
     destinations: vaults.destinations.map((d) => d.address),
-    execute: passes.execute(poolExecutor(pool, onSync), onSync),
+    execute: passes.execute(
+      poolExecutor(pool, onSync, (key) =>
+        key.kind === "kv" ? table.at(key.namespace, key.mount) : undefined,
+      ),
+      onSync,
+    ),
     backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 1 },
     rateLimit:
       config.audit.max_rate > 0

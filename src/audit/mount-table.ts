@@ -43,6 +43,11 @@ export class InMemoryMountTable implements MountTable {
     return this.#namespaces.has(namespace);
   }
 
+  /** The mount at exactly `mount` ("secret/"), or undefined: what a key's sync is handed. */
+  at(namespace: string, mount: string): MountInfo | undefined {
+    return this.#namespaces.get(namespace)?.byPath.get(mount);
+  }
+
   /** Every mount of one namespace, shortest path first. */
   mounts(namespace: string): MountInfo[] {
     const known = this.#namespaces.get(namespace);
