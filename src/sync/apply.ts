@@ -2,7 +2,6 @@
 // outcome can say how far it got when a later call fails.
 
 import type { SyncKey } from "../sync-key.ts";
-import { jsonEqual } from "./json-equal.ts";
 import { type KeyState, refOf } from "./key-state.ts";
 import type { Action } from "./plan.ts";
 import type { SyncVault } from "./vault-port.ts";
@@ -87,7 +86,7 @@ async function restore(
   await destination.kv2.undeleteVersions(ref, [version]);
   done.push("kv2-undelete");
   const read = await destination.kv2.readData(ref, version);
-  if (read.state === "live" && jsonEqual(read.data, data)) return;
+  if (read.state === "live" && Bun.deepEquals(read.data, data)) return;
   await destination.kv2.deleteVersions(ref, [version]);
   done.push("kv2-soft-delete");
   await destination.kv2.writeData(ref, data, version);

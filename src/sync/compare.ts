@@ -3,7 +3,6 @@
 
 import type { Kv2Settings } from "../vault/kv.ts";
 import { DEFAULT_KV2_SETTINGS } from "../vault/kv.ts";
-import { jsonEqual } from "./json-equal.ts";
 import type { CurrentVersion, KeyState } from "./key-state.ts";
 
 export type Status = "equal" | "missing" | "extra" | "differs";
@@ -36,7 +35,7 @@ const SETTINGS = Object.keys(DEFAULT_KV2_SETTINGS) as (keyof Kv2Settings)[];
 export function compareStates(source: KeyState, destination: KeyState): Difference {
   if (source.kind === "kv1" && destination.kind === "kv1") {
     return presence(source.data !== null, destination.data !== null, () =>
-      jsonEqual(source.data, destination.data) ? [] : ["data"],
+      Bun.deepEquals(source.data, destination.data) ? [] : ["data"],
     );
   }
   if (source.kind === "policy" && destination.kind === "policy") {
@@ -60,7 +59,7 @@ export function compareStates(source: KeyState, destination: KeyState): Differen
  * settingsDiff({…, max_versions: 5}, {…, max_versions: 0}) → ["max_versions"]
  */
 export function settingsDiff(source: Kv2Settings, destination: Kv2Settings): (keyof Kv2Settings)[] {
-  return SETTINGS.filter((name) => !jsonEqual(source[name], destination[name]));
+  return SETTINGS.filter((name) => !Bun.deepEquals(source[name], destination[name]));
 }
 
 /**
@@ -69,7 +68,7 @@ export function settingsDiff(source: Kv2Settings, destination: Kv2Settings): (ke
  */
 export function currentDiff(source: CurrentVersion, destination: CurrentVersion): Aspect[] {
   if (source.state === "live") {
-    if (destination.state === "live") return jsonEqual(source.data, destination.data) ? [] : ["data"];
+    if (destination.state === "live") return Bun.deepEquals(source.data, destination.data) ? [] : ["data"];
     return destination.state === "deleted" ? ["deleted"] : ["data"];
   }
   if (source.state === "destroyed") {

@@ -4,7 +4,6 @@
 
 import { DEFAULT_KV2_SETTINGS } from "../vault/kv.ts";
 import { currentDiff, settingsDiff } from "./compare.ts";
-import { jsonEqual } from "./json-equal.ts";
 import type { KeyState } from "./key-state.ts";
 
 export type Action =
@@ -39,7 +38,7 @@ export function planSync(source: KeyState, destination: KeyState, options: PlanO
   ];
   if (source.kind === "kv1" && destination.kind === "kv1") {
     if (source.data === null) return destination.data === null ? [] : remove({ op: "kv1-delete" });
-    return jsonEqual(source.data, destination.data) ? [] : [{ op: "kv1-write" }];
+    return Bun.deepEquals(source.data, destination.data) ? [] : [{ op: "kv1-write" }];
   }
   if (source.kind === "policy" && destination.kind === "policy") {
     if (name === "root") return [{ op: "skip", why: "root-policy" }];
