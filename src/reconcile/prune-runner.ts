@@ -6,7 +6,7 @@
 import { toTaskOutcome } from "../agent/executor.ts";
 import type { Task, TaskOutcome } from "../dispatch/task.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import { syncKey } from "../sync/sync-key.ts";
+import { syncKey } from "../sync/sync.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
 import type { VaultClient } from "../vault/client.ts";
 

@@ -5,8 +5,8 @@
 // (unreachable, sealed) are not retried here: they would only make a failing pass slower.
 
 import type { DestinationOutcome, SyncResult } from "../sync/outcome.ts";
-import { syncKey } from "../sync/sync-key.ts";
-import type { SyncOptions, SyncVault } from "../sync/vault-port.ts";
+import type { SyncVault } from "../sync/state.ts";
+import { type SyncOptions, syncKey } from "../sync/sync.ts";
 import type { SyncKey } from "../sync-key.ts";
 
 /** Failures that mean "someone else changed it in between": a fresh read settles them. */

@@ -3,9 +3,8 @@
 
 import { CourierError, type ErrorCode } from "../errors.ts";
 import { VaultCallError } from "../vault/errors.ts";
-import type { Done } from "./apply.ts";
-import type { SkipReason } from "./plan.ts";
-import { SyncError } from "./sync-error.ts";
+import type { Done, SkipReason } from "./plan.ts";
+import { SyncError } from "./state.ts";
 
 export type SyncResultKind =
   | "unchanged" // already equal: nothing written

@@ -3,7 +3,7 @@
 // made in agent code that lives in this folder (see sync-pool.ts), because a compiled binary
 // resolves `import.meta.url` against its own root.
 
-import { syncKey } from "../sync/sync-key.ts";
+import { syncKey } from "../sync/sync.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { serveWorker } from "./serve-worker.ts";
 import type { SyncWorkerInit, SyncWorkerResult, SyncWorkerTask } from "./sync-task.ts";

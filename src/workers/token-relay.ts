@@ -8,7 +8,7 @@
 
 import type { ErrorCode } from "../errors.ts";
 import { CourierError } from "../errors.ts";
-import { SyncError } from "../sync/sync-error.ts";
+import { SyncError } from "../sync/state.ts";
 import type { TokenSource } from "../vault/auth.ts";
 import type { Ask } from "./serve-worker.ts";
 

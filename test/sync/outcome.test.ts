@@ -1,8 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import type { Done } from "../../src/sync/apply.ts";
 import { resultOf, toOutcomeError } from "../../src/sync/outcome.ts";
-import type { SkipReason } from "../../src/sync/plan.ts";
-import { SyncError } from "../../src/sync/sync-error.ts";
+import type { Done, SkipReason } from "../../src/sync/plan.ts";
+import { SyncError } from "../../src/sync/state.ts";
 import { VaultCallError } from "../../src/vault/errors.ts";
 
 describe("resultOf", () => {

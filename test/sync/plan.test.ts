@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import type { KeyState } from "../../src/sync/key-state.ts";
 import { type Action, planSync } from "../../src/sync/plan.ts";
+import type { KeyState } from "../../src/sync/state.ts";
 import { deleted, destroyed, live, none, policy, v1, v2, v2Absent } from "./states.ts";
 
 const A = { pw: "one" };

@@ -1,6 +1,6 @@
 // Key states for table tests, built the way readKeyState builds them from a Vault's answers.
 
-import type { CurrentVersion, KeyState } from "../../src/sync/key-state.ts";
+import type { CurrentVersion, KeyState } from "../../src/sync/state.ts";
 import type { Kv2Settings } from "../../src/vault/kv.ts";
 import { DEFAULT_KV2_SETTINGS } from "../../src/vault/kv.ts";
 
