@@ -1,6 +1,6 @@
 // Config → the plain VaultSettings Courier builds its clients from. TLS files and AppRole
 // credentials are read here, on the main thread, so a file that cannot be read stops the start;
-// the secret_id file is read again at each later login (see token-source.ts). Workers receive
+// the secret_id file is read again at each later login (see vault/auth.ts). Workers receive
 // PEM text and addresses, never credentials: their tokens come from the main thread.
 
 import { readFileSync } from "node:fs";
