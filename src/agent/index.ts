@@ -21,10 +21,10 @@ import { startObserver } from "../observe/metrics.ts";
 import { type AgentPasses, agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
 import { checkGlobsReach, passSettingsFrom } from "../reconcile/walk.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import type { ManagedToken } from "../vault/auth.ts";
+import type { VaultConnection, VaultSettings } from "../vault/client.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
-import type { ManagedToken } from "../vault/token-source.ts";
-import type { VaultConnection, VaultSettings } from "../vault/types.ts";
 import { createSyncPool, type SyncPool } from "../workers/pool.ts";
 import { MountRefresher } from "./mount-refresher.ts";
 import { logSync, logTokenEvents } from "./sync-log.ts";
@@ -111,7 +111,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     ring,
     concurrency: settings.concurrency,
     destinations: vaults.destinations.map((d) => d.address),
-    execute: syncExecutor(pool, passes, onSync),
+    execute: syncExecutor(pool, passes, table, onSync),
     backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 1 },
     rateLimit:
       config.audit.max_rate > 0
@@ -263,13 +263,17 @@ function createLineHandler(
 function syncExecutor(
   pool: SyncPool,
   passes: AgentPasses,
+  mounts: InMemoryMountTable,
   onResult: (task: Task, result: SyncResult, ms: number) => void,
 ): Execute {
   return async (task) => {
     const started = performance.now();
-    const result = passes.prunes(task.key)
+    const { key, destinations } = task;
+    // The source mount this thread already knows spares the worker a read of sys/mounts.
+    const sourceMount = key.kind === "kv" ? mounts.at(key.namespace, key.mount) : undefined;
+    const result = passes.prunes(key)
       ? await passes.prune(task)
-      : await pool.run({ key: task.key, destinations: task.destinations });
+      : await pool.run({ key, destinations, sourceMount });
     onResult(task, result, performance.now() - started);
     return result;
   };

@@ -10,7 +10,7 @@ import type { Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { describeKey } from "../sync-key.ts";
-import { LoginFailed, type TokenEvent } from "../vault/token-source.ts";
+import { LoginFailed, type TokenEvent } from "../vault/auth.ts";
 
 export function logSync(log: Logger, task: Task, result: SyncResult, ms: number): void {
   const key = describeKey(task.key);

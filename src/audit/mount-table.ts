@@ -1,17 +1,11 @@
 // The source Vault's own mount table, per namespace: the only thing that says which mount a path
 // is in and which KV version it speaks. Audit entries from older Vault carry no mount fields at
 // all, and a forged entry can carry any, so classification never takes a mount from the entry.
+// It holds vault/mounts.ts's MountInfo, parsed there: the mount a line is classified against is
+// the one its sync is handed.
 
 import { CourierError } from "../errors.ts";
-
-export interface MountInfo {
-  /** Mount path with its trailing slash, relative to the namespace ("secret/"). */
-  path: string;
-  /** The engine type from sys/mounts ("kv", "generic", "transit", …). */
-  type: string;
-  /** 1 or 2 for KV mounts, null for every other engine. */
-  kvVersion: 1 | 2 | null;
-}
+import { type MountInfo, parseMountTable } from "../vault/mounts.ts";
 
 export interface MountTable {
   /** The mount `path` falls in, by longest prefix; undefined when the namespace or mount is unknown. */
@@ -39,13 +33,19 @@ export class InMemoryMountTable implements MountTable {
 
   /** Replaces one namespace's mounts with what a `GET sys/mounts` answer lists; returns the count. */
   setFromResponse(namespace: string, body: unknown): number {
-    const mounts = parseMountsResponse(body);
+    const mounts = parseMountTable(body);
+    if (!mounts) throw new CourierError("VAULT_ERROR", "the source's sys/mounts answer is not a JSON object");
     this.set(namespace, mounts);
     return mounts.length;
   }
 
   has(namespace: string): boolean {
     return this.#namespaces.has(namespace);
+  }
+
+  /** The mount at exactly `mount` ("secret/"), or undefined: what a key's sync is handed. */
+  at(namespace: string, mount: string): MountInfo | undefined {
+    return this.#namespaces.get(namespace)?.byPath.get(mount);
   }
 
   /** Every mount of one namespace, shortest path first. */
@@ -96,46 +96,4 @@ function slashes(path: string): number {
   let count = 0;
   for (let at = path.indexOf("/"); at !== -1; at = path.indexOf("/", at + 1)) count++;
   return count;
-}
-
-/**
- * Reads the mounts out of a `GET sys/mounts` body. Vault answers with the mounts both at the top
- * level (the old shape, kept for compatibility) and under `data` (newer); either alone works.
- * parseMountsResponse({"data":{"secret/":{"type":"kv","options":{"version":"2"}}}})
- *   → [{path:"secret/", type:"kv", kvVersion:2}]
- */
-export function parseMountsResponse(body: unknown): MountInfo[] {
-  if (!isObject(body)) {
-    throw new CourierError("VAULT_ERROR", "the source's sys/mounts answer is not a JSON object");
-  }
-  const data = body.data;
-  const source =
-    isObject(data) && Object.keys(data).some((key) => isMountEntry(key, data[key])) ? data : body;
-  const mounts: MountInfo[] = [];
-  for (const [key, value] of Object.entries(source)) {
-    if (!isMountEntry(key, value)) continue;
-    mounts.push({ path: key, type: value.type, kvVersion: kvVersionOf(value.type, value.options) });
-  }
-  return mounts;
-}
-
-/**
- * The KV version of a mount, or null when it is not KV. Vault stores "kv-v1"/"kv-v2" mounts as
- * type "kv" with options.version set; the aliases are accepted anyway. "generic" is the old
- * name of KV v1.
- * kvVersionOf("kv", {version:"2"}) → 2;  kvVersionOf("kv", null) → 1;  kvVersionOf("pki", {}) → null
- */
-export function kvVersionOf(type: string, options: unknown): 1 | 2 | null {
-  if (type === "kv-v2") return 2;
-  if (type === "kv-v1" || type === "generic") return 1;
-  if (type !== "kv") return null;
-  return isObject(options) && options.version === "2" ? 2 : 1;
-}
-
-function isMountEntry(key: string, value: unknown): value is { type: string; options?: unknown } {
-  return key.endsWith("/") && isObject(value) && typeof value.type === "string";
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -9,7 +9,7 @@
 import { parseHostPort } from "../config/addresses.ts";
 import { Invalid } from "../config/values.ts";
 import { CourierError } from "../errors.ts";
-import type { VaultReply } from "../vault/vault-http.ts";
+import type { VaultReply } from "../vault/http.ts";
 import { CONTENT_TYPE } from "./prometheus.ts";
 
 export interface HttpHandlers {

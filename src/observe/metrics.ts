@@ -16,7 +16,7 @@ import { buildInfo } from "../build-info.ts";
 import type { Task } from "../dispatch/scheduler.ts";
 import type { SchedulerStats } from "../dispatch/stats.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import type { VaultReply } from "../vault/vault-http.ts";
+import type { VaultReply } from "../vault/http.ts";
 import {
   checkReadiness,
   type HttpServer,

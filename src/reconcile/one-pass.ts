@@ -9,7 +9,7 @@ import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import { syncKey } from "../sync/sync-key.ts";
+import { syncKey } from "../sync/sync.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
 import type { VaultClient } from "../vault/client.ts";
 import type { Pace } from "./triggers.ts";

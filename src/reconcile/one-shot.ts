@@ -9,8 +9,9 @@
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { DestinationOutcome, SyncResult } from "../sync/outcome.ts";
-import { syncKey } from "../sync/sync-key.ts";
-import type { SyncOptions, SyncVault } from "../sync/vault-port.ts";
+import type { SyncVault } from "../sync/state.ts";
+import type { SyncOptions } from "../sync/sync.ts";
+import { syncKey } from "../sync/sync.ts";
 import { describeKey, type SyncKey } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";

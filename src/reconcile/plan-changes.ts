@@ -2,9 +2,9 @@
 // (readSource, readDestination, planSync), stopped before applying. `courier sync --dry-run`
 // prints these.
 
-import type { KeyState } from "../sync/key-state.ts";
 import { type OutcomeError, toOutcomeError } from "../sync/outcome.ts";
 import { type Action, planSync } from "../sync/plan.ts";
+import type { KeyState, SyncVault } from "../sync/state.ts";
 import {
   emptyState,
   isAbsent,
@@ -13,9 +13,9 @@ import {
   readDestination,
   readSource,
   type SourceRead,
-} from "../sync/read.ts";
-import { SyncError } from "../sync/sync-error.ts";
-import type { SyncOptions, SyncVault } from "../sync/vault-port.ts";
+  SyncError,
+} from "../sync/state.ts";
+import type { SyncOptions } from "../sync/sync.ts";
 import type { SyncKey } from "../sync-key.ts";
 
 export type ChangeAction =

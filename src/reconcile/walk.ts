@@ -11,8 +11,9 @@ import type { Config } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError } from "../errors.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
-import { mountTableChanged } from "../vault/call-error.ts";
-import type { KvRef, MountInfo } from "../vault/types.ts";
+import { mountTableChanged } from "../vault/errors.ts";
+import type { KvRef } from "../vault/kv.ts";
+import type { MountInfo } from "../vault/mounts.ts";
 
 /**
  * What the configuration says about passes and syncs, read once: the agent filters its audit

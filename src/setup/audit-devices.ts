@@ -12,7 +12,7 @@ import { parseAuditAddress } from "../config/addresses.ts";
 import type { Config } from "../config/schema.ts";
 import { Invalid } from "../config/values.ts";
 import { CourierError } from "../errors.ts";
-import { errorsOf, type VaultReply, type VaultRequest } from "../vault/vault-http.ts";
+import { errorsOf, type VaultReply, type VaultRequest } from "../vault/http.ts";
 import type { Journal, SetupVault } from "./journal.ts";
 import { type StandIn, standInFor } from "./stand-in.ts";
 

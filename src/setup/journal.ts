@@ -3,10 +3,10 @@
 // calls that change nothing are sent, and the rest are printed as "would send" / "would write".
 // Request bodies are printed only for the audit device calls, which carry no secret.
 import type { VaultTarget } from "../config/schema.ts";
+import { ManagedToken, staticToken, type TokenSource } from "../vault/auth.ts";
+import type { VaultSettings } from "../vault/client.ts";
 import { VaultClient } from "../vault/client.ts";
-import { ManagedToken, staticToken, type TokenSource } from "../vault/token-source.ts";
-import type { VaultSettings } from "../vault/types.ts";
-import type { VaultReply, VaultRequest } from "../vault/vault-http.ts";
+import type { VaultReply, VaultRequest } from "../vault/http.ts";
 
 export interface SetupOutput {
   /** The report, for stdout. */

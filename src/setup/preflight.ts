@@ -5,10 +5,10 @@
 import type { Config } from "../config/schema.ts";
 import { formatDuration } from "../config/values.ts";
 import { CourierError } from "../errors.ts";
-import { policyLine, VaultCallError } from "../vault/call-error.ts";
+import { policyLine, VaultCallError } from "../vault/errors.ts";
+import { vaultPath } from "../vault/http.ts";
+import type { MountInfo } from "../vault/mounts.ts";
 import { mountInfo } from "../vault/mounts.ts";
-import type { MountInfo } from "../vault/types.ts";
-import { vaultPath } from "../vault/vault-http.ts";
 import type { Journal, SetupVault } from "./journal.ts";
 import {
   describeMissing,

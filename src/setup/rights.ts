@@ -8,7 +8,7 @@
 // need "update" alone. Include/exclude globs do not narrow the table: a full pass lists every
 // folder from the mount's root, so list and read are needed on the whole mount.
 import type { Config } from "../config/schema.ts";
-import { policyLine } from "../vault/call-error.ts";
+import { policyLine } from "../vault/errors.ts";
 
 export type Capability = "create" | "read" | "update" | "delete" | "list" | "sudo";
 

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Config } from "../config/schema.ts";
 import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
-import { VaultCallError } from "../vault/call-error.ts";
+import { VaultCallError } from "../vault/errors.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import { type DeviceSpec, enableAuditDevices, wantedDevices } from "./audit-devices.ts";
 import { compiledBinary, DEFAULT_UNIT_PATH, installUnit, type UnitOptions, writeConfig } from "./files.ts";

@@ -2,10 +2,16 @@
 // the same comparison the sync uses, so "courier diff" and the sync never disagree.
 
 import type { SyncKey } from "../sync-key.ts";
-import { type Aspect, compareStates, type Status } from "./compare.ts";
 import { type OutcomeError, toOutcomeError } from "./outcome.ts";
-import { isAbsent, readDestination, readSource, type SourceRead } from "./read.ts";
-import type { SyncOptions, SyncVault } from "./vault-port.ts";
+import { type Aspect, compareStates, type Status } from "./plan.ts";
+import {
+  isAbsent,
+  type ReadOptions,
+  readDestination,
+  readSource,
+  type SourceRead,
+  type SyncVault,
+} from "./state.ts";
 
 export interface Comparison {
   destination: string;
@@ -25,7 +31,7 @@ export async function compareKey(
   key: SyncKey,
   source: SyncVault,
   destinations: SyncVault[],
-  options: Pick<SyncOptions, "sourceMount" | "now"> = {},
+  options: ReadOptions = {},
 ): Promise<CompareResult> {
   if (key.kind === "policy" && key.path.toLowerCase() === "root") {
     return {
@@ -34,7 +40,7 @@ export async function compareKey(
   }
   let read: SourceRead;
   try {
-    read = await readSource(source, key, { deletes: false, createMounts: false, ...options });
+    read = await readSource(source, key, options);
   } catch (error) {
     const sourceError = toOutcomeError(error);
     const failed = (d: SyncVault): Comparison => ({

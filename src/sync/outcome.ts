@@ -4,10 +4,9 @@
 // metrics and passes read the rest.
 
 import { CourierError, type ErrorCode } from "../errors.ts";
-import { VaultCallError } from "../vault/call-error.ts";
-import type { Done } from "./apply.ts";
-import type { SkipReason } from "./plan.ts";
-import { SyncError } from "./sync-error.ts";
+import { VaultCallError } from "../vault/errors.ts";
+import type { Done, SkipReason } from "./plan.ts";
+import { SyncError } from "./state.ts";
 
 export type SyncResultKind =
   | "unchanged" // already equal: nothing written

@@ -1,11 +1,13 @@
-// What to do on a destination so that it equals the source: only the difference, in an order that
-// works (settings before data, so cas_required and max_versions apply to the write). Actions carry
-// version numbers but never values; the values come from the source's state when applied.
+// What to do on a destination so that it equals the source, and doing it. One comparison
+// (compareStates) serves both the sync, to decide what to write, and the drift report, to say what
+// is wrong. A plan holds only the difference, in an order that works (settings before data, so
+// cas_required and max_versions apply to the write); its actions carry version numbers but never
+// values, which come from the source's state when applied. applyPlan makes one call at a time,
+// noting each that succeeded so an outcome can say how far it got when a later call fails.
 
-import { DEFAULT_KV2_SETTINGS } from "../vault/kv2-shapes.ts";
-import { currentDiff, settingsDiff } from "./compare.ts";
-import { jsonEqual } from "./json-equal.ts";
-import type { KeyState } from "./key-state.ts";
+import type { SyncKey } from "../sync-key.ts";
+import { DEFAULT_KV2_SETTINGS, type Kv2Settings } from "../vault/kv.ts";
+import { type CurrentVersion, type KeyState, refOf, type SyncVault } from "./state.ts";
 
 export type Action =
   | { op: "kv1-write" }
@@ -39,7 +41,7 @@ export function planSync(source: KeyState, destination: KeyState, options: PlanO
   ];
   if (source.kind === "kv1" && destination.kind === "kv1") {
     if (source.data === null) return destination.data === null ? [] : remove({ op: "kv1-delete" });
-    return jsonEqual(source.data, destination.data) ? [] : [{ op: "kv1-write" }];
+    return Bun.deepEquals(source.data, destination.data) ? [] : [{ op: "kv1-write" }];
   }
   if (source.kind === "policy" && destination.kind === "policy") {
     if (name === "root") return [{ op: "skip", why: "root-policy" }];
@@ -81,4 +83,179 @@ function planKv2(source: Kv2State, destination: Kv2State, remove: (action: Actio
     actions.push(...remove({ op: "kv2-soft-delete", version: dstVersion }));
   }
   return actions;
+}
+
+/** What was done, by name: a plan's ops plus "create-mount" and "kv2-undelete". */
+export type Done = Exclude<Action["op"], "skip" | "kv2-restore"> | "create-mount" | "kv2-undelete";
+
+export async function applyPlan(
+  destination: SyncVault,
+  key: SyncKey,
+  source: KeyState,
+  actions: Action[],
+  done: Done[],
+): Promise<void> {
+  const ref = refOf(key);
+  for (const action of actions) {
+    switch (action.op) {
+      case "skip":
+        break;
+      case "kv1-write":
+        if (source.kind === "kv1" && source.data) await destination.kv1.write(ref, source.data);
+        done.push(action.op);
+        break;
+      case "kv1-delete":
+        await destination.kv1.delete(ref);
+        done.push(action.op);
+        break;
+      case "kv2-write-metadata":
+        if (source.kind === "kv2" && source.metadata) {
+          await destination.kv2.writeMetadata(ref, source.metadata.settings);
+        }
+        done.push(action.op);
+        break;
+      case "kv2-write":
+        await destination.kv2.writeData(ref, liveData(source), action.cas);
+        done.push(action.op);
+        break;
+      case "kv2-restore":
+        await restore(destination, key, source, action.version, done);
+        break;
+      case "kv2-soft-delete":
+        await destination.kv2.deleteVersions(ref, [action.version]);
+        done.push(action.op);
+        break;
+      case "kv2-destroy":
+        await destination.kv2.destroyVersions(ref, [action.version]);
+        done.push(action.op);
+        break;
+      case "kv2-delete-metadata":
+        await destination.kv2.deleteMetadata(ref);
+        done.push(action.op);
+        break;
+      case "policy-write":
+        if (source.kind === "policy" && source.text !== null) {
+          await destination.policies.write(key.namespace, key.path, source.text);
+        }
+        done.push(action.op);
+        break;
+      case "policy-delete":
+        await destination.policies.delete(key.namespace, key.path);
+        done.push(action.op);
+        break;
+    }
+  }
+}
+
+/**
+ * The source's current version is live where the destination's is soft-deleted. Undeleting is
+ * right when the deleted data is the source's (an undelete on the source): no new version. The
+ * deleted data cannot be read before, so undelete, look, and if it is not the source's, put the
+ * version back as it was and write the source's data as a new version.
+ */
+async function restore(
+  destination: SyncVault,
+  key: SyncKey,
+  source: KeyState,
+  version: number,
+  done: Done[],
+) {
+  const ref = refOf(key);
+  const data = liveData(source);
+  await destination.kv2.undeleteVersions(ref, [version]);
+  done.push("kv2-undelete");
+  const read = await destination.kv2.readData(ref, version);
+  if (read.state === "live" && Bun.deepEquals(read.data, data)) return;
+  await destination.kv2.deleteVersions(ref, [version]);
+  done.push("kv2-soft-delete");
+  await destination.kv2.writeData(ref, data, version);
+  done.push("kv2-write");
+}
+
+function liveData(source: KeyState): Record<string, unknown> {
+  if (source.kind === "kv2" && source.current.state === "live") return source.current.data;
+  throw new Error("a KV v2 write was planned for a source without live data");
+}
+
+// How a destination's copy of a key differs from the source's.
+
+export type Status = "equal" | "missing" | "extra" | "differs";
+
+export type Aspect =
+  /** The destination has no such mount, or one of another KV version. */
+  | "mount"
+  /** KV data (v1, or v2's current version) is not the source's. */
+  | "data"
+  /** Whether the current version is soft-deleted differs. */
+  | "deleted"
+  /** The source's current version is destroyed, the destination's is not. */
+  | "destroyed"
+  | keyof Kv2Settings
+  | "policy";
+
+export interface Difference {
+  status: Status;
+  /** What differs, for "differs" (and "missing" for a missing mount); empty otherwise. */
+  aspects: Aspect[];
+}
+
+const EQUAL: Difference = { status: "equal", aspects: [] };
+const SETTINGS = Object.keys(DEFAULT_KV2_SETTINGS) as (keyof Kv2Settings)[];
+
+/**
+ * compareStates({kind:"kv1", data:{a:"1"}}, {kind:"kv1", data:null}) → {status:"missing", aspects:[]}
+ * compareStates(v2 live {a:"1"}, v2 live {a:"2"}) → {status:"differs", aspects:["data"]}
+ */
+export function compareStates(source: KeyState, destination: KeyState): Difference {
+  if (source.kind === "kv1" && destination.kind === "kv1") {
+    return presence(source.data !== null, destination.data !== null, () =>
+      Bun.deepEquals(source.data, destination.data) ? [] : ["data"],
+    );
+  }
+  if (source.kind === "policy" && destination.kind === "policy") {
+    return presence(source.text !== null, destination.text !== null, () =>
+      source.text === destination.text ? [] : ["policy"],
+    );
+  }
+  if (source.kind === "kv2" && destination.kind === "kv2") {
+    const src = source.metadata;
+    const dst = destination.metadata;
+    return presence(src !== null, dst !== null, () => [
+      ...settingsDiff(src!.settings, dst!.settings),
+      ...currentDiff(source.current, destination.current),
+    ]);
+  }
+  return { status: "differs", aspects: ["mount"] };
+}
+
+/**
+ * The settings of two KV v2 keys that differ.
+ * settingsDiff({…, max_versions: 5}, {…, max_versions: 0}) → ["max_versions"]
+ */
+export function settingsDiff(source: Kv2Settings, destination: Kv2Settings): (keyof Kv2Settings)[] {
+  return SETTINGS.filter((name) => !Bun.deepEquals(source[name], destination[name]));
+}
+
+/**
+ * How the current versions differ, named from the destination's side of the fix.
+ * currentDiff({state:"destroyed"}, {state:"live"}) → ["destroyed"]
+ */
+export function currentDiff(source: CurrentVersion, destination: CurrentVersion): Aspect[] {
+  if (source.state === "live") {
+    if (destination.state === "live") return Bun.deepEquals(source.data, destination.data) ? [] : ["data"];
+    return destination.state === "deleted" ? ["deleted"] : ["data"];
+  }
+  if (source.state === "destroyed") {
+    return destination.state === "live" || destination.state === "deleted" ? ["destroyed"] : [];
+  }
+  // Soft-deleted or no version at all on the source: no readable data there, so none here either.
+  return destination.state === "live" ? ["deleted"] : [];
+}
+
+function presence(onSource: boolean, onDestination: boolean, differences: () => Aspect[]): Difference {
+  if (!onSource && !onDestination) return EQUAL;
+  if (!onDestination) return { status: "missing", aspects: [] };
+  if (!onSource) return { status: "extra", aspects: [] };
+  const aspects = differences();
+  return aspects.length === 0 ? EQUAL : { status: "differs", aspects };
 }

@@ -3,15 +3,28 @@
 // Worker can build its own from what the main thread sends it (with the main thread's token
 // relayed to it as its token source, never credentials of its own).
 
-import { VaultCaller } from "./caller.ts";
-import { Kv1Api } from "./kv1.ts";
-import { Kv2Api } from "./kv2.ts";
+import type { AuthSettings, TokenInfo } from "./auth.ts";
+import { lookupSelf, type ManagedTokenOptions, type TokenSource, tokenSourceFor } from "./auth.ts";
+import { type TlsSettings, VaultCaller, VaultHttp, type VaultReply } from "./http.ts";
+import { Kv1Api, Kv2Api } from "./kv.ts";
 import { MountsApi } from "./mounts.ts";
 import { PoliciesApi } from "./policies.ts";
-import { lookupSelf } from "./token-api.ts";
-import { type ManagedTokenOptions, type TokenSource, tokenSourceFor } from "./token-source.ts";
-import type { AuthSettings, TokenInfo, VaultConnection } from "./types.ts";
-import { VaultHttp, type VaultReply } from "./vault-http.ts";
+
+/** Everything needed to talk to one Vault. */
+export interface VaultSettings extends VaultConnection {
+  auth: AuthSettings;
+}
+
+/** A Vault without credentials: what a sync worker gets, since its tokens come from the main thread. */
+export interface VaultConnection {
+  /** "http://127.0.0.1:8200"; a trailing slash is ignored. */
+  address: string;
+  tls?: TlsSettings;
+  /** Per-request timeout; a request that takes longer is a transient failure. */
+  timeoutMs?: number;
+  /** How long a mount-table answer is trusted before it is read again. */
+  mountCacheMs?: number;
+}
 
 /** A Vault's connection, and its auth settings unless a token source is given in the options. */
 export type ClientSettings = VaultConnection & { auth?: AuthSettings };

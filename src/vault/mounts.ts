@@ -1,13 +1,30 @@
-// Which secret engine serves a mount path, and making one. sys/mounts lists every mount but needs
-// broad rights; sys/internal/ui/mounts/<path> answers for one path to any token that can reach it.
-// Vault answers the latter with 403 both for a path it may not see and for a mount that does not
-// exist (so it cannot be used to probe for mounts): Courier reads that as "not there".
+// The one model of a mount, and the Vault calls that read and make mounts. The classifier's table
+// (audit/mount-table.ts), the passes and the sync workers all hold this MountInfo, parsed here from
+// sys/mounts. sys/mounts lists every mount but needs broad rights; sys/internal/ui/mounts/<path>
+// answers for one path to any token that can reach it. Vault answers the latter with 403 both for
+// a path it may not see and for a mount that does not exist (so it cannot be used to probe for
+// mounts): Courier reads that as "not there".
 
-import { VaultCallError } from "./call-error.ts";
-import type { VaultCaller } from "./caller.ts";
-import { SingleFlight } from "./single-flight.ts";
-import type { MountInfo, MountSpec } from "./types.ts";
-import { type VaultRequest, vaultPath } from "./vault-http.ts";
+import { VaultCallError } from "./errors.ts";
+import { type VaultCaller, type VaultRequest, vaultPath } from "./http.ts";
+
+/** One secret engine as the mount table describes it. */
+export interface MountInfo {
+  /** With trailing slash: "secret/". */
+  path: string;
+  type: string;
+  description: string;
+  options: Record<string, string>;
+  /** 1 or 2 for KV mounts (type "kv" or the old "generic"), null for any other engine: kvVersionOf. */
+  kvVersion: 1 | 2 | null;
+}
+
+/** What a new mount is created with. */
+export interface MountSpec {
+  type: string;
+  description?: string;
+  options?: Record<string, string>;
+}
 
 /** What ensure() did: made the mount, or found one of the wanted kind already there. */
 export type Ensured = "created" | "existing";
@@ -30,14 +47,11 @@ export class MountsApi {
 
   /** GET sys/mounts → every secret engine of the namespace, keyed "secret/". */
   async table(namespace: string): Promise<Map<string, MountInfo>> {
-    const body = await this.vault.expect({ method: "GET", path: "sys/mounts", namespace });
-    // Newer Vault puts the mounts under data; older Vault also (or only) at the top level.
-    const entries = (body as { data?: Record<string, unknown> }).data ?? (body as Record<string, unknown>);
-    const table = new Map<string, MountInfo>();
-    for (const [path, entry] of Object.entries(entries ?? {})) {
-      if (path.endsWith("/") && entry && typeof entry === "object") table.set(path, mountInfo(path, entry));
-    }
-    return table;
+    const request: VaultRequest = { method: "GET", path: "sys/mounts", namespace };
+    const mounts = parseMountTable(await this.vault.expect(request));
+    if (!mounts)
+      throw this.vault.http.malformed(request, { status: 200, body: undefined }, "not a JSON object");
+    return new Map(mounts.map((mount) => [mount.path, mount]));
   }
 
   /** GET sys/internal/ui/mounts/<mount> → that mount, or null when Vault says 403 (see above). */
@@ -125,8 +139,8 @@ export class MountsApi {
       const found = await this.find(namespace, path);
       if (!found) throw error;
       if (sameKind(found, spec)) return "existing";
-      const wanted = kindOf(spec.type, kvVersionOf(spec.type, spec.options ?? {}));
-      const message = `${error.vaultMessage}: ${kindOf(found.type, found.kvVersion)} is there, not ${wanted}`;
+      const wanted = kindOf({ type: spec.type, kvVersion: kvVersionOf(spec.type, spec.options) });
+      const message = `${error.vaultMessage}: ${kindOf(found)} is there, not ${wanted}`;
       throw new VaultCallError("bad-request", error.call, error.status, message);
     }
   }
@@ -156,6 +170,25 @@ export class MountsApi {
 }
 
 /**
+ * The mounts of a `GET sys/mounts` body, or null when the body is not a JSON object. Vault answers
+ * with the mounts both at the top level (the old shape, kept for compatibility) and under `data`
+ * (newer); either alone works, and `data` wins when both are there.
+ * parseMountTable({"data":{"secret/":{"type":"kv","options":{"version":"2"}}}})
+ *   → [{path:"secret/", type:"kv", description:"", options:{version:"2"}, kvVersion:2}]
+ */
+export function parseMountTable(body: unknown): MountInfo[] | null {
+  if (!isObject(body)) return null;
+  const data = body.data;
+  const source =
+    isObject(data) && Object.keys(data).some((key) => isMountEntry(key, data[key])) ? data : body;
+  const mounts: MountInfo[] = [];
+  for (const [path, entry] of Object.entries(source)) {
+    if (isMountEntry(path, entry)) mounts.push(mountInfo(path, entry));
+  }
+  return mounts;
+}
+
+/**
  * One mount-table entry → MountInfo.
  * mountInfo("secret/", {type: "kv", options: {version: "2"}}) → {…, kvVersion: 2}
  */
@@ -175,24 +208,74 @@ export function mountInfo(path: string, entry: object): MountInfo {
   };
 }
 
-/** kvVersionOf("kv", {version: "2"}) → 2; kvVersionOf("generic", {}) → 1; kvVersionOf("pki", {}) → null */
-export function kvVersionOf(type: string, options: Record<string, string>): 1 | 2 | null {
+/**
+ * The KV version a mount serves, or null when it is not KV. A mount table says "kv" with the
+ * version in options.version ("2" is v2; absent, "" or "1" is v1), or "generic", KV v1's old name,
+ * which Vault keeps as enabled and serves with KV (a tune can take it to v2 like any KV mount).
+ * "kv-v1" and "kv-v2" never appear in a table: they are aliases a request to enable a mount may
+ * use, and Vault stores them as "kv" with the alias's version, whatever options.version said
+ * (test/conformance/sys-mounts.test.ts, on the double and on OpenBao). So a spec naming one makes
+ * a mount of that version.
+ * kvVersionOf("kv", {version:"2"}) → 2; kvVersionOf("kv-v1", {version:"2"}) → 1; kvVersionOf("pki", {}) → null
+ */
+export function kvVersionOf(type: string, options: unknown): 1 | 2 | null {
+  if (type === "kv-v1") return 1;
   if (type === "kv-v2") return 2;
   if (type !== "kv" && type !== "generic") return null;
-  return options.version === "2" ? 2 : 1;
+  return isObject(options) && options.version === "2" ? 2 : 1;
+}
+
+/** The mount to create on a destination: the source's type and options ("generic" is kv's old name). */
+export function mountSpecFrom(mount: MountInfo): MountSpec {
+  return {
+    type: mount.type === "generic" ? "kv" : mount.type,
+    description: mount.description,
+    options: mount.options,
+  };
+}
+
+/** kindOf({type:"kv", kvVersion:2}) → "KV v2"; kindOf({type:"pki", kvVersion:null}) → "a pki mount" */
+export function kindOf(mount: Pick<MountInfo, "type" | "kvVersion">): string {
+  return mount.kvVersion === null ? `a ${mount.type} mount` : `KV v${mount.kvVersion}`;
 }
 
 /** A mount of the kind `spec` asks for: the same KV version, or the same engine for any other. */
 function sameKind(found: MountInfo, spec: MountSpec): boolean {
-  const kvVersion = kvVersionOf(spec.type, spec.options ?? {});
+  const kvVersion = kvVersionOf(spec.type, spec.options);
   return found.kvVersion === kvVersion && (kvVersion !== null || found.type === spec.type);
-}
-
-/** kindOf("kv", 2) → "KV v2"; kindOf("pki", null) → "a pki mount" */
-function kindOf(type: string, kvVersion: 1 | 2 | null): string {
-  return kvVersion === null ? `a ${type} mount` : `KV v${kvVersion}`;
 }
 
 function withSlash(mount: string): string {
   return mount.endsWith("/") ? mount : `${mount}/`;
+}
+
+function isMountEntry(path: string, entry: unknown): entry is { type: string } {
+  return path.endsWith("/") && isObject(entry) && typeof entry.type === "string";
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * One attempt at a time per thing being made on a Vault: callers that need the same thing while it
+ * is being made wait on that attempt and share its answer, instead of racing it and losing.
+ */
+interface Flown<T> {
+  value: T;
+  /** This caller waited on an attempt another caller started. */
+  joined: boolean;
+}
+
+class SingleFlight<T> {
+  readonly #flights = new Map<string, Promise<T>>();
+
+  /** Runs `attempt` for `id`, or waits on the one already under way; the next call tries afresh. */
+  async run(id: string, attempt: () => Promise<T>): Promise<Flown<T>> {
+    const under = this.#flights.get(id);
+    if (under) return { value: await under, joined: true };
+    const flight = attempt().finally(() => this.#flights.delete(id));
+    this.#flights.set(id, flight);
+    return { value: await flight, joined: false };
+  }
 }

@@ -1,8 +1,8 @@
 // ACL policies through sys/policies/acl/<name>. The legacy sys/policy/<name> API names the same
 // policies, so Courier reads and writes through this one only. Vault lowercases policy names.
 
-import type { VaultCaller } from "./caller.ts";
-import { vaultPath } from "./vault-http.ts";
+import type { VaultCaller } from "./http.ts";
+import { vaultPath } from "./http.ts";
 
 export class PoliciesApi {
   constructor(private readonly vault: VaultCaller) {}

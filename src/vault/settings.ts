@@ -1,12 +1,14 @@
 // Config → the plain VaultSettings Courier builds its clients from. TLS files and AppRole
 // credentials are read here, on the main thread, so a file that cannot be read stops the start;
-// the secret_id file is read again at each later login (see token-source.ts). Workers receive
+// the secret_id file is read again at each later login (see vault/auth.ts). Workers receive
 // PEM text and addresses, never credentials: their tokens come from the main thread.
 
 import { readFileSync } from "node:fs";
 import type { Config, VaultTarget } from "../config/schema.ts";
 import { CourierError } from "../errors.ts";
-import type { AuthSettings, TlsSettings, VaultSettings } from "./types.ts";
+import type { AuthSettings } from "./auth.ts";
+import type { VaultSettings } from "./client.ts";
+import type { TlsSettings } from "./http.ts";
 
 /** How long one Vault call may take before it counts as a transient failure. */
 const CALL_TIMEOUT_MS = 10_000;

@@ -12,8 +12,9 @@
 
 import type { SyncResult } from "../sync/outcome.ts";
 import type { SyncKey } from "../sync-key.ts";
-import type { TokenSource } from "../vault/token-source.ts";
-import type { MountInfo, VaultConnection } from "../vault/types.ts";
+import type { TokenSource } from "../vault/auth.ts";
+import type { VaultConnection } from "../vault/client.ts";
+import type { MountInfo } from "../vault/mounts.ts";
 import { relayTokens } from "./token-relay.ts";
 
 /** What the agent sends every sync worker once. Plain data: it crosses postMessage. */

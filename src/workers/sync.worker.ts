@@ -4,7 +4,7 @@
 // binary resolves `import.meta.url` against its own root.
 
 import type { SyncResult } from "../sync/outcome.ts";
-import { syncKey } from "../sync/sync-key.ts";
+import { syncKey } from "../sync/sync.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { type SyncWorkerInit, type SyncWorkerTask, serveWorker } from "./pool.ts";
 import { RelayedToken, type TokenUpdate } from "./token-relay.ts";

@@ -8,8 +8,8 @@
 
 import type { ErrorCode } from "../errors.ts";
 import { CourierError } from "../errors.ts";
-import { SyncError } from "../sync/sync-error.ts";
-import type { TokenSource } from "../vault/token-source.ts";
+import { SyncError } from "../sync/state.ts";
+import type { TokenSource } from "../vault/auth.ts";
 
 /** A worker's question: the token for a Vault, or (with `denied`) whether a better one exists. */
 export interface TokenQuestion {

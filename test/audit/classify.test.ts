@@ -10,6 +10,7 @@ import { InMemoryMountTable } from "../../src/audit/mount-table.ts";
 import type { AuditEntry } from "../../src/audit/parse.ts";
 import { compileScope, type Scope } from "../../src/audit/scope.ts";
 import { POLICY_MOUNT } from "../../src/sync-key.ts";
+import { mountInfo } from "../../src/vault/mounts.ts";
 
 function entry(path: string, more: Partial<AuditEntry> = {}): AuditEntry {
   return {
@@ -27,15 +28,15 @@ function entry(path: string, more: Partial<AuditEntry> = {}): AuditEntry {
 
 const mounts = new InMemoryMountTable();
 mounts.set("", [
-  { path: "kv/", type: "kv", kvVersion: 1 },
-  { path: "secret/", type: "kv", kvVersion: 2 },
-  { path: "old/", type: "generic", kvVersion: 1 },
-  { path: "team/", type: "kv", kvVersion: 1 },
-  { path: "team/kv/", type: "kv", kvVersion: 2 },
-  { path: "transit/", type: "transit", kvVersion: null },
-  { path: "cubbyhole/", type: "cubbyhole", kvVersion: null },
+  mountInfo("kv/", { type: "kv" }),
+  mountInfo("secret/", { type: "kv", options: { version: "2" } }),
+  mountInfo("old/", { type: "generic" }),
+  mountInfo("team/", { type: "kv" }),
+  mountInfo("team/kv/", { type: "kv", options: { version: "2" } }),
+  mountInfo("transit/", { type: "transit" }),
+  mountInfo("cubbyhole/", { type: "cubbyhole" }),
 ]);
-mounts.set("team-a/", [{ path: "secret/", type: "kv", kvVersion: 2 }]);
+mounts.set("team-a/", [mountInfo("secret/", { type: "kv", options: { version: "2" } })]);
 
 const kv = (mount: string, path: string, namespace = ""): ClassifyResult => ({
   action: "sync",

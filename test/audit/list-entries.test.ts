@@ -9,6 +9,7 @@ import { createIngestCounters } from "../../src/audit/counters.ts";
 import { InMemoryMountTable } from "../../src/audit/mount-table.ts";
 import { parseAuditLine } from "../../src/audit/parse.ts";
 import { compileScope } from "../../src/audit/scope.ts";
+import { mountInfo } from "../../src/vault/mounts.ts";
 
 const REAL_OPENBAO = join(import.meta.dir, "../fixtures/vault-audit/real-openbao");
 
@@ -31,8 +32,8 @@ const elidedBigResponse = elidedResponse
 
 const mounts = new InMemoryMountTable();
 mounts.set("", [
-  { path: "secret/", type: "kv", kvVersion: 2 },
-  { path: "sys/", type: "system", kvVersion: null },
+  mountInfo("secret/", { type: "kv", options: { version: "2" } }),
+  mountInfo("sys/", { type: "system" }),
 ]);
 const scope = compileScope({});
 const notResponse: ClassifyResult = { action: "ignore", reason: "not_response" };

@@ -1,67 +1,14 @@
 import { describe, expect, test } from "bun:test";
-import { InMemoryMountTable, kvVersionOf, parseMountsResponse } from "../../src/audit/mount-table.ts";
+import { InMemoryMountTable } from "../../src/audit/mount-table.ts";
 import { CourierError } from "../../src/errors.ts";
-
-describe("parseMountsResponse", () => {
-  test("reads the old shape, with mounts at the top level next to request_id and friends", () => {
-    expect(
-      parseMountsResponse({
-        "secret/": { type: "kv", options: { version: "2" }, accessor: "kv_1" },
-        "sys/": { type: "system", options: null },
-        request_id: "r",
-        lease_duration: 0,
-        renewable: false,
-        warnings: null,
-      }),
-    ).toEqual([
-      { path: "secret/", type: "kv", kvVersion: 2 },
-      { path: "sys/", type: "system", kvVersion: null },
-    ]);
-  });
-
-  test("reads the data shape, preferring it when Vault sends both", () => {
-    expect(
-      parseMountsResponse({
-        "stale/": { type: "kv", options: null },
-        data: { "kv/": { type: "kv", options: { version: "1" } } },
-      }),
-    ).toEqual([{ path: "kv/", type: "kv", kvVersion: 1 }]);
-  });
-
-  test("skips entries that are not mounts", () => {
-    expect(
-      parseMountsResponse({ "a/": "text", "b/": { options: {} }, "c/": { type: 7 }, d: { type: "kv" } }),
-    ).toEqual([]);
-  });
-
-  test("refuses an answer that is not an object", () => {
-    expect(() => parseMountsResponse([])).toThrow(CourierError);
-  });
-});
-
-describe("kvVersionOf", () => {
-  test.each([
-    ["kv", null, 1],
-    ["kv", {}, 1],
-    ["kv", { version: "" }, 1],
-    ["kv", { version: "1" }, 1],
-    ["kv", { version: "2" }, 2],
-    ["generic", null, 1],
-    ["kv-v2", null, 2],
-    ["kv-v1", null, 1],
-    ["pki", { version: "2" }, null],
-    ["cubbyhole", null, null],
-  ])("%s with options %j is %p", (type, options, expected) => {
-    expect(kvVersionOf(type, options)).toBe(expected as 1 | 2 | null);
-  });
-});
+import { mountInfo } from "../../src/vault/mounts.ts";
 
 describe("InMemoryMountTable", () => {
   const table = new InMemoryMountTable();
   table.set("", [
-    { path: "a/", type: "kv", kvVersion: 1 },
-    { path: "a/b/", type: "kv", kvVersion: 2 },
-    { path: "x/y/", type: "pki", kvVersion: null },
+    mountInfo("a/", { type: "kv" }),
+    mountInfo("a/b/", { type: "kv", options: { version: "2" } }),
+    mountInfo("x/y/", { type: "pki" }),
   ]);
   table.setFromResponse("team-a/", { data: { "a/": { type: "kv", options: { version: "2" } } } });
 
@@ -90,9 +37,19 @@ describe("InMemoryMountTable", () => {
 
   test("a refresh replaces a namespace's mounts", () => {
     const t = new InMemoryMountTable();
-    t.set("", [{ path: "old/", type: "kv", kvVersion: 1 }]);
-    t.setFromResponse("", { "new/": { type: "kv", options: { version: "2" } } });
+    t.set("", [mountInfo("old/", { type: "kv" })]);
+    t.setFromResponse("", { "new/": { type: "kv", description: "team", options: { version: "2" } } });
     expect(t.lookup("", "old/k")).toBeUndefined();
-    expect(t.lookup("", "new/data/k")).toEqual({ path: "new/", type: "kv", kvVersion: 2 });
+    expect(t.lookup("", "new/data/k")).toEqual({
+      path: "new/",
+      type: "kv",
+      description: "team",
+      options: { version: "2" },
+      kvVersion: 2,
+    });
+  });
+
+  test("refuses a sys/mounts answer that is not an object", () => {
+    expect(() => new InMemoryMountTable().setFromResponse("", [])).toThrow(CourierError);
   });
 });

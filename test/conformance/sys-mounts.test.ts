@@ -39,12 +39,26 @@ describe("sys/mounts", () => {
   test.each([
     ["kv-v2", "", "2"],
     ["kv-v1", "", "1"],
+    ["kv-v1", "2", "1"],
     ["kv", "2", "2"],
-  ])("enables type %p (options.version %p) as KV version %p", async (type, optionVersion, version) => {
-    const path = await t.mount(type, optionVersion ? { options: { version: optionVersion } } : {});
+  ])(
+    "enables type %p (options.version %p) as type kv, KV version %p",
+    async (type, optionVersion, version) => {
+      const path = await t.mount(type, optionVersion ? { options: { version: optionVersion } } : {});
+      const entry = (await t.req("GET", "sys/mounts")).json.data[`${path}/`];
+      expect(entry.type).toBe("kv");
+      expect(entry.options.version).toBe(version);
+    },
+  );
+
+  // Vault keeps "generic" (KV v1's old name) as the type it was enabled with, and serves it with KV.
+  test("lists a mount enabled as generic under that type, with no version", async () => {
+    const path = await t.mount("generic");
     const entry = (await t.req("GET", "sys/mounts")).json.data[`${path}/`];
-    expect(entry.type).toBe("kv");
-    expect(entry.options.version).toBe(version);
+    expect(entry.type).toBe("generic");
+    expect(entry.options?.version ?? "").toBe("");
+    expect((await t.req("PUT", `${path}/a`, { body: { v: "1" } })).status).toBe(204);
+    expect((await t.req("GET", `${path}/a`)).json.data).toEqual({ v: "1" });
   });
 
   test("reads a single mount at sys/mounts/<path>", async () => {

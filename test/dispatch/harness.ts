@@ -5,8 +5,8 @@
 import type { BackoffOptions } from "../../src/backoff.ts";
 import { DedupRing, type RingOptions } from "../../src/dispatch/ring.ts";
 import { Scheduler, type SchedulerOptions, type Task } from "../../src/dispatch/scheduler.ts";
-import type { Done } from "../../src/sync/apply.ts";
 import type { DestinationOutcome, SyncResult, SyncResultKind } from "../../src/sync/outcome.ts";
+import type { Done } from "../../src/sync/plan.ts";
 import { keyId, type SyncKey } from "../../src/sync-key.ts";
 import { ManualClock } from "./manual-clock.ts";
 

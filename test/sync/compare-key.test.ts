@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compareKey } from "../../src/sync/compare-key.ts";
-import { syncKey } from "../../src/sync/sync-key.ts";
+import { syncKey } from "../../src/sync/sync.ts";
 import { POLICY_MOUNT, type SyncKey } from "../../src/sync-key.ts";
 import { mountKv, ok, startVault, type Vault } from "./vault-fixture.ts";
 

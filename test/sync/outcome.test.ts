@@ -1,10 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import type { Done } from "../../src/sync/apply.ts";
-import { jsonEqual } from "../../src/sync/json-equal.ts";
 import { resultOf, toOutcomeError } from "../../src/sync/outcome.ts";
-import type { SkipReason } from "../../src/sync/plan.ts";
-import { SyncError } from "../../src/sync/sync-error.ts";
-import { VaultCallError } from "../../src/vault/call-error.ts";
+import type { Done, SkipReason } from "../../src/sync/plan.ts";
+import { SyncError } from "../../src/sync/state.ts";
+import { VaultCallError } from "../../src/vault/errors.ts";
 
 describe("resultOf", () => {
   test.each<[Done[], SkipReason[], string]>([
@@ -52,19 +50,5 @@ describe("toOutcomeError", () => {
       message: "TypeError: x is undefined",
       transient: false,
     });
-  });
-});
-
-describe("jsonEqual", () => {
-  test.each([
-    [{ a: 1, b: { c: [1, "2"] } }, { b: { c: [1, "2"] }, a: 1 }, true],
-    [{ a: 1 }, { a: 1, b: 2 }, false],
-    [{ a: [1, 2] }, { a: [2, 1] }, false],
-    [{ a: "1" }, { a: 1 }, false],
-    [{ a: null }, { a: null }, true],
-    [{ a: null }, {}, false],
-    [[], {}, false],
-  ])("%j = %j: %p", (a, b, equal) => {
-    expect(jsonEqual(a, b)).toBe(equal);
   });
 });

@@ -1,12 +1,26 @@
 import { describe, expect, test } from "bun:test";
-import type { KeyState } from "../../src/sync/key-state.ts";
 import { type Action, planSync } from "../../src/sync/plan.ts";
+import type { KeyState } from "../../src/sync/state.ts";
 import { deleted, destroyed, live, none, policy, v1, v2, v2Absent } from "./states.ts";
 
 const A = { pw: "one" };
 const B = { pw: "two" };
 const on = { deletes: true };
 const off = { deletes: false };
+
+describe("planSync compares KV data as JSON values", () => {
+  test.each<[Record<string, unknown>, Record<string, unknown>, boolean]>([
+    [{ a: 1, b: { c: [1, "2"] } }, { b: { c: [1, "2"] }, a: 1 }, true],
+    [{ a: 1 }, { a: 1, b: 2 }, false],
+    [{ a: [1, 2] }, { a: [2, 1] }, false],
+    [{ a: "1" }, { a: 1 }, false],
+    [{ a: null }, { a: null }, true],
+    [{ a: null }, {}, false],
+    [{ a: [] }, { a: {} }, false],
+  ])("%j against %j: equal %p", (source, destination, equal) => {
+    expect(planSync(v1(source), v1(destination), on)).toEqual(equal ? [] : [{ op: "kv1-write" }]);
+  });
+});
 
 describe("planSync for KV v1", () => {
   test.each<[string, KeyState, KeyState, typeof on, Action[]]>([

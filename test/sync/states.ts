@@ -1,8 +1,8 @@
 // Key states for table tests, built the way readKeyState builds them from a Vault's answers.
 
-import type { CurrentVersion, KeyState } from "../../src/sync/key-state.ts";
-import { DEFAULT_KV2_SETTINGS } from "../../src/vault/kv2-shapes.ts";
-import type { Kv2Settings } from "../../src/vault/types.ts";
+import type { CurrentVersion, KeyState } from "../../src/sync/state.ts";
+import type { Kv2Settings } from "../../src/vault/kv.ts";
+import { DEFAULT_KV2_SETTINGS } from "../../src/vault/kv.ts";
 
 export const v1 = (data: Record<string, unknown> | null): KeyState => ({ kind: "kv1", data });
 export const policy = (text: string | null): KeyState => ({ kind: "policy", text });

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { syncKey } from "../../src/sync/sync-key.ts";
+import { syncKey } from "../../src/sync/sync.ts";
 import { POLICY_MOUNT, type SyncKey } from "../../src/sync-key.ts";
 import { VaultClient } from "../../src/vault/client.ts";
-import type { MountInfo } from "../../src/vault/types.ts";
+import type { MountInfo } from "../../src/vault/mounts.ts";
 import { mountKv, ok, startVault, type Vault } from "./vault-fixture.ts";
 
 let source: Vault;

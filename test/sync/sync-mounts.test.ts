@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { syncKey } from "../../src/sync/sync-key.ts";
+import { syncKey } from "../../src/sync/sync.ts";
 import type { SyncKey } from "../../src/sync-key.ts";
 import { mountKv, ok, startVault, type Vault } from "./vault-fixture.ts";
 

@@ -5,7 +5,7 @@
 
 import { parseArgs } from "node:util";
 import nodeVault from "node-vault";
-import { VaultHttp } from "../../src/vault/vault-http.ts";
+import { VaultHttp } from "../../src/vault/http.ts";
 
 const { values } = parseArgs({
   options: {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { VaultCallError } from "../../src/vault/call-error.ts";
 import { VaultClient } from "../../src/vault/client.ts";
+import { VaultCallError } from "../../src/vault/errors.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 
 let vault: VaultDouble;

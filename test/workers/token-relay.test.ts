@@ -2,9 +2,9 @@
 // main thread's side (relayTokens) directly, as the pool's messages would carry it, over a managed
 // AppRole token against the Vault double. Four "workers" with many syncs each make one login.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { SyncError } from "../../src/sync/sync-error.ts";
-import { ManagedToken } from "../../src/vault/token-source.ts";
-import { VaultHttp, type VaultReply, type VaultRequest } from "../../src/vault/vault-http.ts";
+import { SyncError } from "../../src/sync/state.ts";
+import { ManagedToken } from "../../src/vault/auth.ts";
+import { VaultHttp, type VaultReply, type VaultRequest } from "../../src/vault/http.ts";
 import { RelayedToken, relayTokens, type TokenUpdate } from "../../src/workers/token-relay.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 

@@ -3,10 +3,8 @@
 // cannot be read decides nothing, so it never leads to a delete.
 
 import type { SyncKey } from "../sync-key.ts";
-import { mountTableChanged, VaultCallError } from "../vault/call-error.ts";
-import type { MountInfo } from "../vault/types.ts";
-import { applyPlan, type Done } from "./apply.ts";
-import type { KeyState } from "./key-state.ts";
+import { mountTableChanged, VaultCallError } from "../vault/errors.ts";
+import { type MountInfo, mountSpecFrom } from "../vault/mounts.ts";
 import {
   type DestinationOutcome,
   failedOutcome,
@@ -14,20 +12,28 @@ import {
   type SyncResult,
   toOutcomeError,
 } from "./outcome.ts";
-import { planSync } from "./plan.ts";
+import { applyPlan, type Done, planSync } from "./plan.ts";
 import {
   type DestinationRead,
   emptyState,
   isAbsent,
+  type KeyState,
   mountMissingMessage,
-  mountSpecFrom,
   otherMountMessage,
+  type ReadOptions,
   readDestination,
   readSource,
   type SourceRead,
-} from "./read.ts";
-import { SyncError } from "./sync-error.ts";
-import type { SyncOptions, SyncVault } from "./vault-port.ts";
+  SyncError,
+  type SyncVault,
+} from "./state.ts";
+
+export interface SyncOptions extends ReadOptions {
+  /** Deletes on the source (KV v1 delete, soft delete, destroy, metadata delete, policy delete) reach destinations. */
+  deletes: boolean;
+  /** A KV mount missing on a destination is created with the source's type and options. */
+  createMounts: boolean;
+}
 
 export async function syncKey(
   key: SyncKey,

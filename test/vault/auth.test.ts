@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { VaultCallError } from "../../src/vault/call-error.ts";
+import { LoginFailed, staticToken } from "../../src/vault/auth.ts";
 import { VaultClient } from "../../src/vault/client.ts";
-import { LoginFailed, staticToken } from "../../src/vault/token-source.ts";
+import { VaultCallError } from "../../src/vault/errors.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 
 let vault: VaultDouble;

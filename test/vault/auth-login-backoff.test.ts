@@ -5,9 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { LoginFailed, ManagedToken, type TokenEvent } from "../../src/vault/token-source.ts";
-import type { AuthSettings } from "../../src/vault/types.ts";
-import { VaultHttp, type VaultReply, type VaultRequest } from "../../src/vault/vault-http.ts";
+import type { AuthSettings } from "../../src/vault/auth.ts";
+import { LoginFailed, ManagedToken, type TokenEvent } from "../../src/vault/auth.ts";
+import { VaultHttp, type VaultReply, type VaultRequest } from "../../src/vault/http.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 
 /** The real HTTP client, counting what it sends by path. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { createFetchTransport, TransportError } from "../../src/vault/fetch-transport.ts";
+import { createFetchTransport, TransportError } from "../../src/vault/http.ts";
 import { type RawServer, startRawHttp } from "./raw-http-server.ts";
 import { makeTestPki } from "./test-pki.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { errorsOf, isCleanNotFound, vaultPath } from "../../src/vault/vault-http.ts";
+import { errorsOf, isCleanNotFound, vaultPath } from "../../src/vault/http.ts";
 
 describe("isCleanNotFound", () => {
   test.each([

@@ -5,7 +5,7 @@ import {
   type FailureReason,
   policyLine,
   VaultCallError,
-} from "../../src/vault/call-error.ts";
+} from "../../src/vault/errors.ts";
 
 describe("classifyStatus", () => {
   test.each<[number, string[], FailureReason, boolean]>([

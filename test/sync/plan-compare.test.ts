@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { type Aspect, compareStates, type Status } from "../../src/sync/compare.ts";
-import type { KeyState } from "../../src/sync/key-state.ts";
+import { type Aspect, compareStates, type Status } from "../../src/sync/plan.ts";
+import type { KeyState } from "../../src/sync/state.ts";
 import { deleted, destroyed, live, none, policy, v1, v2, v2Absent } from "./states.ts";
 
 const A = { user: "app", pw: "one" };

@@ -1,4 +1,4 @@
-// Where a Vault call gets its token. A static token is handed out as is; a managed token is looked
+// How Courier proves who it is to a Vault, and where each call gets its token. A static token is handed out as is; a managed token is looked
 // up once, renewed before it expires, and (for AppRole) replaced by a fresh login when renewal is
 // no longer possible or Vault stops accepting it. The agent keeps one managed token per Vault on
 // its main thread and relays it to the sync workers, so a Vault sees one login, not one per thread.
@@ -12,10 +12,39 @@
 import { readFileSync } from "node:fs";
 import { type BackoffOptions, backoffDelay } from "../backoff.ts";
 import { CourierError } from "../errors.ts";
-import { VaultCallError } from "./call-error.ts";
-import { appRoleLogin, lookupSelf, renewSelf } from "./token-api.ts";
-import type { AuthSettings, TokenLease } from "./types.ts";
-import type { VaultHttp } from "./vault-http.ts";
+import { VaultCallError } from "./errors.ts";
+import type { VaultHttp, VaultRequest } from "./http.ts";
+
+/** How Courier proves who it is to one Vault. */
+export type AuthSettings =
+  | { method: "token"; token: string }
+  | {
+      method: "approle";
+      roleId: string;
+      secretId: string;
+      /** Where the secret_id came from: read again at each login, so a new one needs no restart. */
+      secretIdFile?: string;
+      /** Where AppRole is enabled, without "auth/": "approle" unless told otherwise. */
+      mount?: string;
+      /** Namespace the role lives in ("" for root). */
+      namespace?: string;
+    };
+
+/** auth/token/lookup-self, reduced. */
+export interface TokenInfo {
+  /** Seconds left; 0 for a token that never expires. */
+  ttl: number;
+  renewable: boolean;
+  policies: string[];
+}
+
+/** A login or renewal answer: the token and how long it lives. */
+export interface TokenLease {
+  token: string;
+  /** Seconds; 0 = never expires. */
+  leaseDuration: number;
+  renewable: boolean;
+}
 
 export interface TokenSource {
   /** The token to send now; renews or logs in first when that is due. */
@@ -378,4 +407,62 @@ function readSecretId(path: string): string {
       cause: error,
     });
   }
+}
+
+// The three auth calls a managed token makes. Each takes its token explicitly: they run before a
+// token source has a token, or to replace the one it has.
+
+/** GET auth/token/lookup-self → what the token is allowed and how long it lives. */
+export async function lookupSelf(http: VaultHttp, token: string, namespace = ""): Promise<TokenInfo> {
+  const request: VaultRequest = { method: "GET", path: "auth/token/lookup-self", namespace };
+  const reply = await http.send(request, token);
+  if (reply.status !== 200) throw http.failure(request, reply);
+  const data = (reply.body as { data?: Record<string, unknown> } | undefined)?.data;
+  if (!data) throw http.malformed(request, reply, "lookup-self answered without data");
+  return {
+    ttl: Number(data.ttl ?? 0),
+    renewable: data.renewable === true,
+    policies: Array.isArray(data.policies) ? data.policies.map(String) : [],
+  };
+}
+
+/** POST auth/token/renew-self → the same token with a fresh lease. */
+export async function renewSelf(http: VaultHttp, token: string, namespace = ""): Promise<TokenLease> {
+  const request: VaultRequest = {
+    method: "POST",
+    path: "auth/token/renew-self",
+    namespace,
+    body: {},
+    capabilities: ["update"],
+  };
+  const reply = await http.send(request, token);
+  if (reply.status !== 200) throw http.failure(request, reply);
+  return leaseOf(http, request, reply.body, token);
+}
+
+/** POST auth/<mount>/login with role_id and secret_id → a new token. */
+export async function appRoleLogin(
+  http: VaultHttp,
+  credentials: { roleId: string; secretId: string; mount?: string; namespace?: string },
+): Promise<TokenLease> {
+  const request: VaultRequest = {
+    method: "POST",
+    path: `auth/${(credentials.mount ?? "approle").replace(/^\/+|\/+$/g, "")}/login`,
+    namespace: credentials.namespace ?? "",
+    body: { role_id: credentials.roleId, secret_id: credentials.secretId },
+  };
+  const reply = await http.send(request, "");
+  if (reply.status !== 200) throw http.failure(request, reply);
+  return leaseOf(http, request, reply.body, undefined);
+}
+
+function leaseOf(http: VaultHttp, request: VaultRequest, body: unknown, fallbackToken: string | undefined) {
+  const auth = (body as { auth?: Record<string, unknown> } | undefined)?.auth;
+  const token = typeof auth?.client_token === "string" ? auth.client_token : fallbackToken;
+  if (!auth || !token) throw http.malformed(request, { status: 200, body: undefined }, "answer has no auth");
+  return {
+    token,
+    leaseDuration: Number(auth.lease_duration ?? 0),
+    renewable: auth.renewable === true,
+  };
 }

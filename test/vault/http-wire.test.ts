@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { VaultCallError } from "../../src/vault/call-error.ts";
-import { VaultHttp } from "../../src/vault/vault-http.ts";
+import { VaultCallError } from "../../src/vault/errors.ts";
+import { VaultHttp } from "../../src/vault/http.ts";
 import { type RawServer, startRawHttp } from "./raw-http-server.ts";
 
 let server: RawServer;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { parseDataRead, parseMetadata, versionState } from "../../src/vault/kv2-shapes.ts";
-import type { Kv2VersionInfo } from "../../src/vault/types.ts";
+import type { Kv2VersionInfo } from "../../src/vault/kv.ts";
+import { parseDataRead, parseMetadata, versionState } from "../../src/vault/kv.ts";
 
 // Bodies as Vault's KV v2 backend writes them (see its path_data.go and path_metadata.go).
 const METADATA = {

@@ -1,0 +1,209 @@
+// One key's state on one Vault, read fresh: what compare and plan work on, and the reads that
+// make it. The source's mount is read first, as it says how the key is stored (KV v1, v2, or a
+// policy); a destination's mount must be the same kind. A state holds secret values in memory
+// only; nothing derived from it for outcomes or logs carries them. SyncVault is all syncing needs
+// from a Vault: VaultClient has this shape, and a Worker builds its clients from plain settings
+// and hands them in.
+
+import { CourierError, type ErrorCode } from "../errors.ts";
+import type { SyncKey } from "../sync-key.ts";
+import { mountTableChanged } from "../vault/errors.ts";
+import {
+  type Kv2DataRead,
+  type Kv2Metadata,
+  type Kv2Settings,
+  type KvRef,
+  versionState,
+} from "../vault/kv.ts";
+import { type Ensured, kindOf, type MountInfo, type MountSpec } from "../vault/mounts.ts";
+
+export interface SyncVault {
+  /** How outcomes name this Vault: its address. */
+  readonly address: string;
+  readonly mounts: {
+    find(namespace: string, mount: string): Promise<MountInfo | null>;
+    /** Makes the mount unless one of its kind is there; concurrent callers share one attempt. */
+    ensure(namespace: string, mount: string, spec: MountSpec): Promise<Ensured>;
+    /** The namespace's mount table changed under us: the next find() asks Vault again. */
+    forget(namespace: string): void;
+  };
+  readonly kv1: {
+    read(ref: KvRef): Promise<Record<string, unknown> | null>;
+    write(ref: KvRef, data: Record<string, unknown>): Promise<void>;
+    delete(ref: KvRef): Promise<void>;
+  };
+  readonly kv2: {
+    readData(ref: KvRef, version?: number): Promise<Kv2DataRead>;
+    readMetadata(ref: KvRef): Promise<Kv2Metadata | null>;
+    writeData(ref: KvRef, data: Record<string, unknown>, cas?: number): Promise<number>;
+    writeMetadata(ref: KvRef, settings: Partial<Kv2Settings>): Promise<void>;
+    deleteMetadata(ref: KvRef): Promise<void>;
+    deleteVersions(ref: KvRef, versions: number[]): Promise<void>;
+    undeleteVersions(ref: KvRef, versions: number[]): Promise<void>;
+    destroyVersions(ref: KvRef, versions: number[]): Promise<void>;
+  };
+  readonly policies: {
+    read(namespace: string, name: string): Promise<string | null>;
+    write(namespace: string, name: string, policy: string): Promise<void>;
+    delete(namespace: string, name: string): Promise<void>;
+  };
+}
+
+/** The current version of a KV v2 key; "none" when the key has no version (metadata only, or absent). */
+export type CurrentVersion =
+  | { state: "live"; version: number; data: Record<string, unknown> }
+  | { state: "deleted" | "destroyed" | "none"; version: number };
+
+export type KeyState =
+  | { kind: "kv1"; data: Record<string, unknown> | null }
+  | { kind: "kv2"; metadata: Kv2Metadata | null; current: CurrentVersion }
+  | { kind: "policy"; text: string | null };
+
+export const ABSENT_KV2: KeyState = { kind: "kv2", metadata: null, current: { state: "none", version: 0 } };
+
+export interface ReadOptions {
+  /** The source's mount, when the caller already knows it; otherwise it is looked up. */
+  sourceMount?: MountInfo;
+  /** Clock for "is this deletion_time past yet"; Date.now by default. */
+  now?: () => number;
+}
+
+export interface SourceRead {
+  /** null for a policy. */
+  mount: MountInfo | null;
+  state: KeyState;
+}
+
+/**
+ * Any error thrown here means "the source could not be read": it never becomes a delete. A "no
+ * handler" answer means the source's mount table changed under a mount known from before (the
+ * mount disabled, or moved): the key is read once more from a fresh look at the table. A mount that
+ * is gone leaves the key's state unknown, never absent: the destinations keep their copies.
+ */
+export async function readSource(source: SyncVault, key: SyncKey, options: ReadOptions): Promise<SourceRead> {
+  try {
+    return await readSourceOnce(source, key, options);
+  } catch (error) {
+    if (!mountTableChanged(error)) throw error;
+    source.mounts.forget(key.namespace);
+    return readSourceOnce(source, key, { ...options, sourceMount: undefined });
+  }
+}
+
+async function readSourceOnce(source: SyncVault, key: SyncKey, options: ReadOptions): Promise<SourceRead> {
+  const now = (options.now ?? Date.now)();
+  if (key.kind === "policy") return { mount: null, state: await readKeyState(source, key, null, now) };
+  const mount = options.sourceMount ?? (await source.mounts.find(key.namespace, key.mount));
+  if (!mount) {
+    throw new SyncError("VAULT_ERROR", `${source.address}: no mount ${where(key)} on the source`, true);
+  }
+  if (mount.kvVersion === null) {
+    throw new SyncError(
+      "VAULT_ERROR",
+      `${source.address}: ${where(key)} is a ${mount.type} mount, not KV`,
+      false,
+    );
+  }
+  return { mount, state: await readKeyState(source, key, mount.kvVersion, now) };
+}
+
+export type DestinationRead =
+  | { kind: "state"; state: KeyState }
+  | { kind: "no-mount" }
+  | { kind: "other-mount"; found: MountInfo };
+
+export async function readDestination(
+  destination: SyncVault,
+  key: SyncKey,
+  sourceMount: MountInfo | null,
+  now: number,
+): Promise<DestinationRead> {
+  if (!sourceMount) return { kind: "state", state: await readKeyState(destination, key, null, now) };
+  const found = await destination.mounts.find(key.namespace, key.mount);
+  if (!found) return { kind: "no-mount" };
+  if (found.kvVersion !== sourceMount.kvVersion) return { kind: "other-mount", found };
+  return { kind: "state", state: await readKeyState(destination, key, sourceMount.kvVersion, now) };
+}
+
+/** What a key looks like on a Vault that has nothing for it. */
+export function emptyState(kvVersion: 1 | 2 | null): KeyState {
+  if (kvVersion === null) return { kind: "policy", text: null };
+  return kvVersion === 1 ? { kind: "kv1", data: null } : ABSENT_KV2;
+}
+
+/** isAbsent({kind:"kv1", data:null}) → true */
+export function isAbsent(state: KeyState): boolean {
+  if (state.kind === "kv1") return state.data === null;
+  if (state.kind === "policy") return state.text === null;
+  return state.metadata === null;
+}
+
+/** Reads a key as stored on `vault`; `kvVersion` says how (null for a policy). */
+export async function readKeyState(
+  vault: SyncVault,
+  key: SyncKey,
+  kvVersion: 1 | 2 | null,
+  now: number,
+): Promise<KeyState> {
+  if (key.kind === "policy")
+    return { kind: "policy", text: await vault.policies.read(key.namespace, key.path) };
+  if (kvVersion === 1) return { kind: "kv1", data: await vault.kv1.read(refOf(key)) };
+  return readKv2State(vault, refOf(key), now);
+}
+
+async function readKv2State(vault: SyncVault, ref: KvRef, now: number): Promise<KeyState> {
+  const metadata = await vault.kv2.readMetadata(ref);
+  if (!metadata) return ABSENT_KV2;
+  const version = metadata.current_version;
+  const state = versionState(metadata.versions[String(version)], now);
+  if (state !== "live") return { kind: "kv2", metadata, current: { state, version } };
+  // The latest version, not `?version=N`: on a hot key, version N may already be pruned by
+  // max_versions when the second read arrives. The answer names its own version and state.
+  const read = await vault.kv2.readData(ref);
+  if (read.state === "absent") {
+    // Metadata named a version the data path does not know: the key was deleted between the reads.
+    throw new SyncError("VAULT_ERROR", `${vault.address}: ${ref.mount}${ref.path} changed while read`, true);
+  }
+  const current: CurrentVersion =
+    read.state === "live"
+      ? { state: "live", version: read.version, data: read.data }
+      : { state: read.state, version: read.version };
+  return { kind: "kv2", metadata, current };
+}
+
+export function mountMissingMessage(destination: SyncVault, key: SyncKey, sourceMount: MountInfo): string {
+  return (
+    `${destination.address}: mount ${where(key)} does not exist; enable it there ` +
+    `(type ${sourceMount.type}, KV v${sourceMount.kvVersion}) or turn on sync.create_mounts`
+  );
+}
+
+export function otherMountMessage(destination: SyncVault, key: SyncKey, source: MountInfo, found: MountInfo) {
+  return `${destination.address}: mount ${where(key)} is ${kindOf(found)}, the source's is ${kindOf(source)}`;
+}
+
+/** where({namespace: "team-a/", mount: "secret/"}) → "team-a/secret/" */
+function where(key: SyncKey): string {
+  return `${key.namespace}${key.mount}`;
+}
+
+/**
+ * A problem syncing finds itself (not one Vault reported): a missing or mismatched mount, a key
+ * that changed while it was being read.
+ */
+export class SyncError extends CourierError {
+  override name = "SyncError";
+  constructor(
+    code: ErrorCode,
+    message: string,
+    /** Worth trying again later without anyone changing anything. */
+    readonly transient: boolean,
+  ) {
+    super(code, message);
+  }
+}
+
+/** refOf({kind:"kv", namespace:"", mount:"secret/", path:"a"}) → {namespace:"", mount:"secret/", path:"a"} */
+export function refOf(key: SyncKey): KvRef {
+  return { namespace: key.namespace, mount: key.mount, path: key.path };
+}
