@@ -1,5 +1,6 @@
-// What the agent's log says about syncs and logins. One line per sync: debug when it went well,
-// warn when a destination failed (a permanent failure repeated word for word only once). It names
+// What the agent's log says about syncs and logins. One line per sync: debug when it went well or
+// lost a race to another writer (it is run again), warn when a destination failed (a permanent
+// failure repeated word for word only once). It names
 // the key, the destinations and what was done — never a value (outcomes hold none). Logins and
 // renewals: a failure once, at the level it deserves (a refused login needs a person: error; a
 // renewal that failed leaves a token that still works: warn), its repeats at debug, and one line
@@ -8,14 +9,16 @@
 
 import type { Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
-import type { SyncResult } from "../sync/outcome.ts";
+import { isRace, type SyncResult } from "../sync/outcome.ts";
 import { describeKey } from "../sync-key.ts";
 import { LoginFailed, type TokenEvent } from "../vault/auth.ts";
 
 export function logSync(log: Logger, task: Task, result: SyncResult, ms: number): void {
   const key = describeKey(task.key);
   if (result.sourceError) {
-    const level = result.sourceError.code === "VAULT_LOGIN_FAILED" ? "debug" : "warn";
+    // A spent login is reported once by the token log; a key that moved while read is a race.
+    const expected = result.sourceError.code === "VAULT_LOGIN_FAILED" || isRace(result.sourceError);
+    const level = expected ? "debug" : "warn";
     log[level]("could not read the source; will retry", {
       key,
       attempt: task.attempt,
@@ -33,6 +36,12 @@ export function logSync(log: Logger, task: Task, result: SyncResult, ms: number)
       ms: Math.round(ms * 10) / 10,
     };
     if (!outcome.error) log.debug("synced", fields);
+    else if (isRace(outcome.error))
+      log.debug("sync lost a race; will retry", {
+        ...fields,
+        attempt: task.attempt,
+        error: outcome.error.message,
+      });
     else if (outcome.error.code === "VAULT_LOGIN_FAILED")
       log.debug("sync waits for a login", { ...fields, attempt: task.attempt, error: outcome.error.message });
     else if (outcome.result === "failed" && !firstTime(outcome.destination, outcome.error.message))

@@ -72,11 +72,24 @@ export function toOutcomeError(error: unknown): OutcomeError {
       ...(error.status === undefined ? {} : { status: error.status }),
     };
   }
-  if (error instanceof SyncError)
-    return { code: error.code, message: error.message, transient: error.transient };
+  if (error instanceof SyncError) {
+    const { code, message, transient, reason } = error;
+    return reason === undefined ? { code, message, transient } : { code, message, transient, reason };
+  }
   if (error instanceof CourierError) return { code: error.code, message: error.message, transient: false };
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return { code: "INTERNAL", message, transient: false };
+}
+
+/**
+ * Failures that mean "another writer changed it in between" (another Courier won a check-and-set,
+ * the key was deleted between two reads, a standby had not caught up): a fresh read settles them.
+ */
+const RACES = new Set(["conflict", "changed-while-read", "inconsistent"]);
+
+/** isRace({reason: "conflict", …}) → true; isRace({reason: "sealed", …}) → false */
+export function isRace(error: OutcomeError | undefined): boolean {
+  return error?.transient === true && RACES.has(error.reason ?? "");
 }
 
 /** The outcome for a destination where something failed after `done`. */

@@ -162,7 +162,12 @@ async function readKv2State(vault: SyncVault, ref: KvRef, now: number): Promise<
   const read = await vault.kv2.readData(ref);
   if (read.state === "absent") {
     // Metadata named a version the data path does not know: the key was deleted between the reads.
-    throw new SyncError("VAULT_ERROR", `${vault.address}: ${ref.mount}${ref.path} changed while read`, true);
+    throw new SyncError(
+      "VAULT_ERROR",
+      `${vault.address}: ${ref.mount}${ref.path} changed while read`,
+      true,
+      "changed-while-read",
+    );
   }
   const current: CurrentVersion =
     read.state === "live"
@@ -198,6 +203,8 @@ export class SyncError extends CourierError {
     message: string,
     /** Worth trying again later without anyone changing anything. */
     readonly transient: boolean,
+    /** "changed-while-read" when another writer moved the key between two reads: a race. */
+    readonly reason?: string,
   ) {
     super(code, message);
   }

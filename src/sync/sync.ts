@@ -1,6 +1,8 @@
 // The level-triggered sync of one key: read the source's current state, read each destination,
 // and apply only the difference. Destinations run side by side and independently; a source that
-// cannot be read decides nothing, so it never leads to a delete.
+// cannot be read decides nothing, so it never leads to a delete. A destination that lost a race
+// (another Courier won a check-and-set, the key moved between two reads) is synced again at once
+// from a fresh read: with two Couriers on one scope that is the normal case, not a failure.
 
 import type { SyncKey } from "../sync-key.ts";
 import { mountTableChanged, VaultCallError } from "../vault/errors.ts";
@@ -8,6 +10,7 @@ import { type MountInfo, mountSpecFrom } from "../vault/mounts.ts";
 import {
   type DestinationOutcome,
   failedOutcome,
+  isRace,
   resultOf,
   type SyncResult,
   toOutcomeError,
@@ -35,7 +38,49 @@ export interface SyncOptions extends ReadOptions {
   createMounts: boolean;
 }
 
+/** How often a key is synced again at once for the destinations that lost a race. */
+const RACE_RERUNS = 3;
+
 export async function syncKey(
+  key: SyncKey,
+  source: SyncVault,
+  destinations: SyncVault[],
+  options: SyncOptions,
+): Promise<SyncResult> {
+  let result = await syncOnce(key, source, destinations, options);
+  for (let rerun = 0; rerun < RACE_RERUNS; rerun++) {
+    const raced = result.sourceError
+      ? isRace(result.sourceError)
+        ? destinations.map((_, i) => i)
+        : []
+      : result.destinations.flatMap((outcome, i) => (isRace(outcome.error) ? [i] : []));
+    if (raced.length === 0) break;
+    const again = await syncOnce(
+      key,
+      source,
+      raced.map((i) => destinations[i]!),
+      options,
+    );
+    result = merge(result, raced, again);
+  }
+  return result;
+}
+
+/** The first result with the raced destinations' outcomes replaced by their rerun's. */
+function merge(first: SyncResult, raced: number[], again: SyncResult): SyncResult {
+  const destinations = [...first.destinations];
+  raced.forEach((index, j) => {
+    const before = destinations[index]!;
+    const after = again.destinations[j]!;
+    // What the first try did (a mount made) still happened: keep it in the record.
+    destinations[index] = { ...after, done: [...before.done, ...after.done] };
+  });
+  // A source error speaks for every destination only when every destination was run again.
+  const sourceError = raced.length === destinations.length ? again.sourceError : undefined;
+  return sourceError ? { sourceError, destinations } : { destinations };
+}
+
+async function syncOnce(
   key: SyncKey,
   source: SyncVault,
   destinations: SyncVault[],
