@@ -72,4 +72,16 @@ describe("src/", () => {
     const declaredIn = files.filter((file) => declaration.test(readFileSync(file, "utf8")));
     expect(declaredIn.map((file) => relative(SRC, file))).toHaveLength(1);
   });
+
+  test("every file README's 'How it works' names exists", () => {
+    const readme = readFileSync(join(SRC, "..", "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## How it works"), readme.indexOf("## Install"));
+    const named = [...section.matchAll(/`([\w./-]+\.ts)`/g)].map((m) => m[1]!);
+    const present = new Set(files.map((file) => relative(SRC, file)));
+    const names = new Set(files.map((file) => file.slice(file.lastIndexOf("/") + 1)));
+    // A bare name ("udp.ts") stands beside a path that gave its folder; it must exist somewhere.
+    const missing = named.filter((name) => (name.includes("/") ? !present.has(name) : !names.has(name)));
+    expect(named.length).toBeGreaterThan(10);
+    expect(missing).toEqual([]);
+  });
 });
