@@ -33,6 +33,8 @@ export interface ObserverOptions {
   address: string;
   /** The source Vault's sys/health. */
   sourceHealth: () => Promise<VaultReply>;
+  /** Whether the source node is its cluster's active node (default: always). */
+  sourceActive?: () => boolean;
   /** Destination addresses, as sync outcomes name them. */
   destinations: readonly string[];
   log: Logger;
@@ -56,16 +58,18 @@ export interface Observer {
 
 export function startObserver(options: ObserverOptions): Observer {
   const { version, commit, target } = buildInfo();
+  const sourceActive = options.sourceActive ?? (() => true);
   const metrics = new CourierMetrics({
     destinations: options.destinations,
     build: { version, commit, target },
+    sourceActive,
   });
   const milestones: Milestones = { mountTableLoaded: false, listening: false, stopping: false };
   const probe = new SourceProbe(options.sourceHealth, options.probe);
   let server: HttpServer | undefined;
   if (options.address !== "") {
     server = serveHttp(options.address, {
-      ready: () => checkReadiness(milestones, probe),
+      ready: () => checkReadiness(milestones, probe, sourceActive),
       metrics: () => metrics.render(),
       onError: (error) => options.log.error("the health and metrics server failed a request", { error }),
     });
@@ -116,6 +120,8 @@ export interface MetricsOptions {
   destinations: readonly string[];
   /** The same three `courier version` prints. */
   build: { version: string; commit: string; target: string };
+  /** Whether the source node is its cluster's active node (default: always). */
+  sourceActive?: () => boolean;
 }
 
 export class CourierMetrics {
@@ -136,6 +142,14 @@ export class CourierMetrics {
       "gauge",
       ["version", "commit", "target"],
       () => [{ labels: { ...options.build }, value: 1 }],
+    );
+    const sourceActive = options.sourceActive ?? (() => true);
+    r.collect(
+      "courier_source_active",
+      "1 while the source node is its cluster's active node (or has no HA) and this Courier syncs; 0 while it is a standby and the active node's Courier syncs.",
+      "gauge",
+      [],
+      () => [{ value: sourceActive() ? 1 : 0 }],
     );
     r.collect(
       "courier_audit_entries_total",
