@@ -64,7 +64,10 @@ describe.skipIf(!localBao)("cascades and loops of Couriers on real OpenBao", () 
       data: { v: "from-source" },
     });
     expect(written.status).toBe(200);
-    await eventually(async () => expect(await kv2(edge, "chain/x")).toEqual({ v: "from-source" }), { timeoutMs: 15_000, everyMs: 100 });
+    await eventually(async () => expect(await kv2(edge, "chain/x")).toEqual({ v: "from-source" }), {
+      timeoutMs: 15_000,
+      everyMs: 100,
+    });
 
     const diff = await courier([
       "diff",
@@ -84,7 +87,10 @@ describe.skipIf(!localBao)("cascades and loops of Couriers on real OpenBao", () 
 
     const written = await baoClient(a.server)("POST", "secret/data/loop/x", { data: { v: "on-a" } });
     expect(written.status).toBe(200);
-    await eventually(async () => expect(await kv2(b.server, "loop/x")).toEqual({ v: "on-a" }), { timeoutMs: 10_000, everyMs: 100 });
+    await eventually(async () => expect(await kv2(b.server, "loop/x")).toEqual({ v: "on-a" }), {
+      timeoutMs: 10_000,
+      everyMs: 100,
+    });
     // B's copy is audited and read back by the B → A Courier: equal to A, so nothing is written.
     await Bun.sleep(3_000);
     const settled = [await currentVersion(a.server, "loop/x"), await currentVersion(b.server, "loop/x")];
