@@ -27,7 +27,7 @@ import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import { createSyncPool, type SyncPool } from "../workers/pool.ts";
 import { MountRefresher } from "./mount-refresher.ts";
-import { type Role, SourceRole } from "./source-role.ts";
+import { type RoleChange, SourceRole } from "./source-role.ts";
 import { logSync, logTokenEvents } from "./sync-log.ts";
 
 /** How long stop() lets in-flight syncs finish before it gives up on them. */
@@ -74,7 +74,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const role = new SourceRole({
     source,
     log,
-    onChange: (now) => roleChanged(now, log, passesRef),
+    onChange: (change) => roleChanged(change, log, passesRef),
   });
   // First, so a taken http.address fails before anything starts and /healthz answers during start-up.
   const observer = startObserver({
@@ -325,12 +325,15 @@ function leftToTheActiveNode(destinations: string[]): SyncResult {
   };
 }
 
-/** Logs a change of the source's role; on becoming active, the catch-up pass. */
-function roleChanged(now: Role, log: Logger, passes: AgentPasses | undefined): void {
-  if (now === "active") {
-    log.info("the source node became active: a full pass follows at once");
-    passes?.request("became active");
-  } else {
+/** Logs a change of the source's role; on becoming active or a new leader, the catch-up pass. */
+function roleChanged(change: RoleChange, log: Logger, passes: AgentPasses | undefined): void {
+  if (change === "became standby") {
     log.info("the source node is now a standby: syncing stops; its active node's Courier syncs");
+  } else if (change === "became active") {
+    log.info("the source node became active: a full pass follows at once");
+    passes?.request(change);
+  } else {
+    log.info("another node leads the source cluster now: a full pass follows at once");
+    passes?.request(change);
   }
 }

@@ -8,6 +8,10 @@
 //
 // `sys/leader` decides: its `is_self` is reliable (its `leader_address` is not). A server without HA
 // (a dev server, file storage) says `ha_enabled: false` and counts as active.
+//
+// Behind a load balancer that routes to the active node only, every answer says is_self: the
+// node answering changes instead. A new `leader_address` while active is a leader change, and asks
+// for the same catch-up pass (the entries the old leader sent may be lost with it).
 
 import type { Logger } from "../observe/logger.ts";
 import type { VaultClient } from "../vault/client.ts";
@@ -17,16 +21,26 @@ export const ROLE_POLL_MS = 1_000;
 
 export type Role = "active" | "standby";
 
+/** What changed: this node became active or stood down, or (still active) another node leads now. */
+export type RoleChange = "became active" | "became standby" | "leader changed";
+
+interface RoleAnswer {
+  role: Role;
+  /** The leader's API address as this node names it ("" without HA). */
+  leader: string;
+}
+
 export interface SourceRoleOptions {
   source: VaultClient;
   log: Logger;
   /** Called once per change, after the first answer (start() reports the first role itself). */
-  onChange: (role: Role) => void;
+  onChange: (change: RoleChange) => void;
   pollMs?: number;
 }
 
 export class SourceRole {
   #role: Role = "standby";
+  #leader = "";
   #hintsDropped = 0;
   #timer: Timer | undefined;
   #asking: Promise<void> | undefined;
@@ -58,7 +72,8 @@ export class SourceRole {
     const first = await askRole(this.#options.source);
     // A source that cannot say is taken as active: a single server that is briefly unreachable
     // behaves as before, and a standby says so at the next poll.
-    this.#role = first instanceof Error ? "active" : first;
+    this.#role = first instanceof Error ? "active" : first.role;
+    this.#leader = first instanceof Error ? "" : first.leader;
     this.#timer = setInterval(() => {
       this.#asking ??= this.#poll().finally(() => {
         this.#asking = undefined;
@@ -79,19 +94,30 @@ export class SourceRole {
       this.#options.log.debug("the source did not say whether it is active", { error: answer.message });
       return;
     }
-    if (answer === this.#role) return;
-    this.#role = answer;
-    this.#options.onChange(answer);
+    const before = { role: this.#role, leader: this.#leader };
+    this.#role = answer.role;
+    if (answer.leader !== "") this.#leader = answer.leader;
+    if (answer.role !== before.role) {
+      this.#options.onChange(answer.role === "active" ? "became active" : "became standby");
+    } else if (
+      answer.role === "active" &&
+      before.leader !== "" &&
+      answer.leader !== "" &&
+      answer.leader !== before.leader
+    ) {
+      this.#options.onChange("leader changed");
+    }
   }
 }
 
 /** sys/leader → "active" (is_self, or no HA at all) or "standby"; an Error when it cannot tell. */
-export async function askRole(source: VaultClient): Promise<Role | Error> {
+export async function askRole(source: VaultClient): Promise<RoleAnswer | Error> {
   try {
     const reply = await source.http.send({ method: "GET", path: "sys/leader" }, "");
-    if (reply.status === 503) return "standby"; // sealed: serves nothing
+    if (reply.status === 503) return { role: "standby", leader: "" }; // sealed: serves nothing
     if (reply.status !== 200) return new Error(`sys/leader answered ${reply.status}`);
-    return roleOf(reply.body);
+    const address = (reply.body as { leader_address?: unknown } | undefined)?.leader_address;
+    return { role: roleOf(reply.body), leader: typeof address === "string" ? address : "" };
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }

@@ -116,7 +116,7 @@ function isUdp(listener: AuditListener): listener is UdpListener {
 const MIN_PACE = 50;
 
 /** Reasons for a pass that the audit stream cannot cause. */
-const UNPACED = new Set(["start-up", "interval", "destination back", "became active"]);
+const UNPACED = new Set(["start-up", "interval", "destination back", "became active", "leader changed"]);
 
 /** Waits until the next key may be offered. */
 export type Pace = () => Promise<void>;
