@@ -26,6 +26,7 @@ import type { VaultConnection, VaultSettings } from "../vault/client.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import { createSyncPool, type SyncPool } from "../workers/pool.ts";
+import { FlapWatch } from "./flap-watch.ts";
 import { MountRefresher } from "./mount-refresher.ts";
 import { type RoleChange, SourceRole } from "./source-role.ts";
 import { logSync, logTokenEvents } from "./sync-log.ts";
@@ -120,8 +121,15 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     isActive: () => role.active,
   });
   passesRef = passes;
+  const flaps = new FlapWatch();
   const onSync = (task: Task, result: SyncResult, ms: number) => {
     logSync(log, task, result, ms);
+    for (const flap of flaps.note(task.key, result)) {
+      log.warn(
+        "a key keeps being rewritten on a destination: is another Courier copying that destination back to this source?",
+        { ...flap },
+      );
+    }
     observer.recordSync(task, result, ms);
     passes.observe(task, result);
   };
@@ -193,6 +201,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     scheduler,
     listener,
     reconcile: () => ({ lastSuccessMs: passes.status.lastSuccess, drift: passes.status.driftKeys }),
+    flaps: () => flaps.flaps,
   });
   const firstRole = await role.start();
   log.info("listening for audit entries", {

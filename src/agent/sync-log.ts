@@ -8,7 +8,7 @@
 
 import type { Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
-import type { SyncResult } from "../sync/outcome.ts";
+import { isRace, type SyncResult } from "../sync/outcome.ts";
 import { describeKey } from "../sync-key.ts";
 import { LoginFailed, type TokenEvent } from "../vault/auth.ts";
 
@@ -35,6 +35,13 @@ export function logSync(log: Logger, task: Task, result: SyncResult, ms: number)
     if (!outcome.error) log.debug("synced", fields);
     else if (outcome.error.code === "VAULT_LOGIN_FAILED")
       log.debug("sync waits for a login", { ...fields, attempt: task.attempt, error: outcome.error.message });
+    // Expected when something else writes the key too (a cascade, a second Courier): it is retried.
+    else if (isRace(outcome))
+      log.debug("sync lost a race; retrying", {
+        ...fields,
+        attempt: task.attempt,
+        error: outcome.error.message,
+      });
     else if (outcome.result === "failed" && !firstTime(outcome.destination, outcome.error.message))
       log.debug("sync failed again", { ...fields, attempt: task.attempt, error: outcome.error.message });
     else log.warn("sync failed", { ...fields, attempt: task.attempt, error: outcome.error.message });

@@ -113,6 +113,8 @@ export interface AgentView {
   scheduler: { stats(): SchedulerStats };
   listener: AuditListener;
   reconcile?: () => ReconcileReport;
+  /** Keys found flapping: rewritten on a destination again and again within a short window. */
+  flaps?: () => number;
 }
 
 export interface MetricsOptions {
@@ -171,6 +173,13 @@ export class CourierMetrics {
       "counter",
       ["reason"],
       () => (this.#view ? connectionSamples(this.#view.counters) : []),
+    );
+    r.collect(
+      "courier_flapping_keys_total",
+      "Times a key was rewritten on a destination 10 times within 10 s: something keeps changing it back, such as two Couriers replicating to each other; each is logged with the key.",
+      "counter",
+      [],
+      () => (this.#view ? [{ value: this.#view.flaps?.() ?? 0 }] : []),
     );
     r.collect("courier_queue_depth", "Keys waiting to be synced.", "gauge", [], () =>
       this.#stat((s) => s.queueDepth),

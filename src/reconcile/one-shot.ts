@@ -8,7 +8,7 @@
 
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../observe/logger.ts";
-import type { DestinationOutcome, SyncResult } from "../sync/outcome.ts";
+import { isRace, type SyncResult } from "../sync/outcome.ts";
 import type { SyncVault } from "../sync/state.ts";
 import type { SyncOptions } from "../sync/sync.ts";
 import { syncKey } from "../sync/sync.ts";
@@ -212,8 +212,6 @@ function countResult(summary: SyncPassSummary, result: SyncResult, walked: Walke
   if (changed) summary.changed++;
 }
 
-/** Failures that mean "someone else changed it in between": a fresh read settles them. */
-const RACES = new Set(["conflict", "upgrading", "inconsistent"]);
 const WAITS_MS = [50, 250];
 
 /**
@@ -243,10 +241,6 @@ async function syncWithRetries(
     result = merge(result, raced, again);
   }
   return result;
-}
-
-function isRace(outcome: DestinationOutcome): boolean {
-  return outcome.result === "retry" && RACES.has(outcome.error?.reason ?? "");
 }
 
 /** The first result with the raced destinations' outcomes replaced by their second try's. */

@@ -51,6 +51,14 @@ const DELETES = new Set<Done>([
   "policy-delete",
 ]);
 
+/** Failures that mean "someone else changed it in between": a fresh read settles them. */
+const RACES = new Set(["conflict", "upgrading", "inconsistent"]);
+
+/** A destination that lost a race (a check-and-set beaten by a concurrent write, a mount still upgrading). */
+export function isRace(outcome: DestinationOutcome): boolean {
+  return outcome.result === "retry" && RACES.has(outcome.error?.reason ?? "");
+}
+
 /**
  * resultOf(["kv2-write-metadata", "kv2-soft-delete"], []) → "written"
  * resultOf([], ["deletes-off"]) → "skipped"
