@@ -26,7 +26,9 @@ import type { VaultConnection, VaultSettings } from "../vault/client.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import { createSyncPool, type SyncPool } from "../workers/pool.ts";
+import { FlapWatch } from "./flap-watch.ts";
 import { MountRefresher } from "./mount-refresher.ts";
+import { type RoleChange, SourceRole } from "./source-role.ts";
 import { logSync, logTokenEvents } from "./sync-log.ts";
 
 /** How long stop() lets in-flight syncs finish before it gives up on them. */
@@ -40,6 +42,8 @@ export interface RunningAgent {
   readonly reconcile: ReconcileStatus;
   /** The sync worker threads (fault tests end one with killWorker, as a crash would). */
   readonly workers: SyncPool;
+  /** Whether the source node is its cluster's active node (only then does this Courier sync). */
+  readonly role: SourceRole;
   stop(): Promise<void>;
 }
 
@@ -67,10 +71,17 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const tokens = [source, ...destinationClients].map((client) => client.tokens as ManagedToken);
   for (const managed of tokens) managed.onChange((token) => log.addSecret(token));
   const stopRenewing = tokens.map((managed) => managed.keepFresh());
+  let passesRef: AgentPasses | undefined;
+  const role = new SourceRole({
+    source,
+    log,
+    onChange: (change) => roleChanged(change, log, passesRef),
+  });
   // First, so a taken http.address fails before anything starts and /healthz answers during start-up.
   const observer = startObserver({
     address: config.http.address,
     sourceHealth: () => source.health(),
+    sourceActive: () => role.active,
     destinations: vaults.destinations.map((d) => d.address),
     log,
   });
@@ -101,9 +112,24 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     tokens,
     (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
   );
-  const passes = agentPassesFor({ settings, maxRate: config.audit.max_rate, vaults, tokens, log });
+  const passes = agentPassesFor({
+    settings,
+    maxRate: config.audit.max_rate,
+    vaults,
+    tokens,
+    log,
+    isActive: () => role.active,
+  });
+  passesRef = passes;
+  const flaps = new FlapWatch();
   const onSync = (task: Task, result: SyncResult, ms: number) => {
     logSync(log, task, result, ms);
+    for (const flap of flaps.note(task.key, result)) {
+      log.warn(
+        "a key keeps being rewritten on a destination: is another Courier copying that destination back to this source?",
+        { ...flap },
+      );
+    }
     observer.recordSync(task, result, ms);
     passes.observe(task, result);
   };
@@ -111,7 +137,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     ring,
     concurrency: settings.concurrency,
     destinations: vaults.destinations.map((d) => d.address),
-    execute: syncExecutor(pool, passes, table, onSync),
+    execute: syncExecutor(pool, passes, table, role, onSync),
     backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 1 },
     rateLimit:
       config.audit.max_rate > 0
@@ -126,7 +152,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     maxLineChars: config.audit.max_line_bytes,
   };
   let refresher: MountRefresher | undefined;
-  const onLine = createLineHandler(context, scheduler, (namespace, line) =>
+  const onLine = createLineHandler(context, scheduler, role, (namespace, line) =>
     refresher?.request(namespace, line),
   );
   refresher = new MountRefresher(source, table, log, (line) => onLine.again(line));
@@ -175,11 +201,19 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     scheduler,
     listener,
     reconcile: () => ({ lastSuccessMs: passes.status.lastSuccess, drift: passes.status.driftKeys }),
+    flaps: () => flaps.flaps,
   });
+  const firstRole = await role.start();
   log.info("listening for audit entries", {
     address: listener.address,
     destinations: vaults.destinations.length,
+    role: firstRole,
   });
+  if (firstRole === "standby") {
+    log.info("the source node is a standby: syncing waits until it becomes active", {
+      source: vaults.source.address,
+    });
+  }
   passes.start({ scheduler, ring, listener, counters, intervalMs: config.sync.interval });
 
   return {
@@ -188,8 +222,10 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     scheduler,
     reconcile: passes.status,
     workers: pool,
+    role,
     async stop() {
       observer.stopping();
+      await role.stop();
       await listener.close();
       const passesStopped = passes.stop();
       const left = await scheduler.stop(STOP_GRACE_MS);
@@ -229,10 +265,13 @@ interface LineHandler {
 function createLineHandler(
   context: IngestContext,
   scheduler: Scheduler,
+  role: SourceRole,
   refreshMounts: (namespace: string, line?: string) => void,
 ): LineHandler {
   return {
     first(line) {
+      // A standby's entries are the active node's too (it audits forwarded writes): its Courier syncs them.
+      if (!role.active) return role.dropHint();
       const result = ingestLine(line, context);
       if (result === undefined) return;
       if (result.action === "sync") scheduler.offer(result.key, "live");
@@ -264,11 +303,15 @@ function syncExecutor(
   pool: SyncPool,
   passes: AgentPasses,
   mounts: InMemoryMountTable,
+  role: SourceRole,
   onResult: (task: Task, result: SyncResult, ms: number) => void,
 ): Execute {
   return async (task) => {
     const started = performance.now();
     const { key, destinations } = task;
+    // Queued before the node stepped down: a standby's read may be stale, and the new active
+    // node's Courier covers the key with its catch-up pass.
+    if (!role.active) return leftToTheActiveNode(destinations);
     // The source mount this thread already knows spares the worker a read of sys/mounts.
     const sourceMount = key.kind === "kv" ? mounts.at(key.namespace, key.mount) : undefined;
     const result = passes.prunes(key)
@@ -277,4 +320,29 @@ function syncExecutor(
     onResult(task, result, performance.now() - started);
     return result;
   };
+}
+
+/** A task a standby let go: nothing read, nothing written, nothing to retry. */
+function leftToTheActiveNode(destinations: string[]): SyncResult {
+  return {
+    destinations: destinations.map((destination) => ({
+      destination,
+      result: "skipped",
+      done: [],
+      skipped: [],
+    })),
+  };
+}
+
+/** Logs a change of the source's role; on becoming active or a new leader, the catch-up pass. */
+function roleChanged(change: RoleChange, log: Logger, passes: AgentPasses | undefined): void {
+  if (change === "became standby") {
+    log.info("the source node is now a standby: syncing stops; its active node's Courier syncs");
+  } else if (change === "became active") {
+    log.info("the source node became active: a full pass follows at once");
+    passes?.request(change);
+  } else {
+    log.info("another node leads the source cluster now: a full pass follows at once");
+    passes?.request(change);
+  }
 }

@@ -36,6 +36,7 @@ export function logSync(log: Logger, task: Task, result: SyncResult, ms: number)
       ms: Math.round(ms * 10) / 10,
     };
     if (!outcome.error) log.debug("synced", fields);
+    // Expected when something else writes the key too (a second Courier, a cascade): run again.
     else if (isRace(outcome.error))
       log.debug("sync lost a race; will retry", {
         ...fields,

@@ -79,7 +79,9 @@ async function route(request: Request, handlers: HttpHandlers): Promise<Response
     });
   }
   const readiness = await handlers.ready();
-  if (readiness.ready) return new Response("ready\n", { headers: PLAIN });
+  if (readiness.ready) {
+    return new Response(readiness.note ? `ready: ${readiness.note}\n` : "ready\n", { headers: PLAIN });
+  }
   return new Response(`${readiness.reasons.join("\n")}\n`, { status: 503, headers: PLAIN });
 }
 
@@ -99,7 +101,8 @@ function why(error: unknown): string {
 
 // Readiness: local milestones first, then the source's sys/health.
 
-export type Readiness = { ready: true } | { ready: false; reasons: string[] };
+/** Ready, perhaps with a note (a standby's Courier is ready, and says it is waiting). */
+export type Readiness = { ready: true; note?: string } | { ready: false; reasons: string[] };
 
 export interface SourceProbeOptions {
   /** A fresh answer is reused for this long (default 5 s). */
@@ -182,13 +185,23 @@ export interface Milestones {
   stopping: boolean;
 }
 
-/** Local reasons first; the source is only asked once nothing local stands in the way. */
-export async function checkReadiness(milestones: Milestones, probe: SourceProbe): Promise<Readiness> {
+/**
+ * Local reasons first; the source is only asked once nothing local stands in the way. A standby's
+ * Courier is ready (it will sync the moment its node becomes active) and says it is standing by.
+ */
+export async function checkReadiness(
+  milestones: Milestones,
+  probe: SourceProbe,
+  sourceActive: () => boolean = () => true,
+): Promise<Readiness> {
   if (milestones.stopping) return { ready: false, reasons: ["stopping"] };
   const reasons: string[] = [];
   if (!milestones.mountTableLoaded) reasons.push("the source's mount table is not loaded yet");
   if (!milestones.listening) reasons.push("not listening for the audit stream yet");
   if (reasons.length > 0) return { ready: false, reasons };
   const problem = await probe.problem();
-  return problem === undefined ? { ready: true } : { ready: false, reasons: [problem] };
+  if (problem !== undefined) return { ready: false, reasons: [problem] };
+  return sourceActive()
+    ? { ready: true }
+    : { ready: true, note: "standby (the source node is not active; its active node's Courier syncs)" };
 }

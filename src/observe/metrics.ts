@@ -33,6 +33,8 @@ export interface ObserverOptions {
   address: string;
   /** The source Vault's sys/health. */
   sourceHealth: () => Promise<VaultReply>;
+  /** Whether the source node is its cluster's active node (default: always). */
+  sourceActive?: () => boolean;
   /** Destination addresses, as sync outcomes name them. */
   destinations: readonly string[];
   log: Logger;
@@ -56,16 +58,18 @@ export interface Observer {
 
 export function startObserver(options: ObserverOptions): Observer {
   const { version, commit, target } = buildInfo();
+  const sourceActive = options.sourceActive ?? (() => true);
   const metrics = new CourierMetrics({
     destinations: options.destinations,
     build: { version, commit, target },
+    sourceActive,
   });
   const milestones: Milestones = { mountTableLoaded: false, listening: false, stopping: false };
   const probe = new SourceProbe(options.sourceHealth, options.probe);
   let server: HttpServer | undefined;
   if (options.address !== "") {
     server = serveHttp(options.address, {
-      ready: () => checkReadiness(milestones, probe),
+      ready: () => checkReadiness(milestones, probe, sourceActive),
       metrics: () => metrics.render(),
       onError: (error) => options.log.error("the health and metrics server failed a request", { error }),
     });
@@ -109,6 +113,8 @@ export interface AgentView {
   scheduler: { stats(): SchedulerStats };
   listener: AuditListener;
   reconcile?: () => ReconcileReport;
+  /** Keys found flapping: rewritten on a destination again and again within a short window. */
+  flaps?: () => number;
 }
 
 export interface MetricsOptions {
@@ -116,6 +122,8 @@ export interface MetricsOptions {
   destinations: readonly string[];
   /** The same three `courier version` prints. */
   build: { version: string; commit: string; target: string };
+  /** Whether the source node is its cluster's active node (default: always). */
+  sourceActive?: () => boolean;
 }
 
 export class CourierMetrics {
@@ -137,6 +145,14 @@ export class CourierMetrics {
       ["version", "commit", "target"],
       () => [{ labels: { ...options.build }, value: 1 }],
     );
+    const sourceActive = options.sourceActive ?? (() => true);
+    r.collect(
+      "courier_source_active",
+      "1 while the source node is its cluster's active node (or has no HA) and this Courier syncs; 0 while it is a standby and the active node's Courier syncs.",
+      "gauge",
+      [],
+      () => [{ value: sourceActive() ? 1 : 0 }],
+    );
     r.collect(
       "courier_audit_entries_total",
       "Audit lines received, by what became of them: accepted (a key to sync), ignored (reason: not Courier's business), rejected (reason: not an entry Vault writes), mount_refresh (the source's mounts changed), disallowed_sender (datagrams or connections from outside the allowlist).",
@@ -157,6 +173,13 @@ export class CourierMetrics {
       "counter",
       ["reason"],
       () => (this.#view ? connectionSamples(this.#view.counters) : []),
+    );
+    r.collect(
+      "courier_flapping_keys_total",
+      "Times a key was rewritten on a destination 10 times within 10 s: something keeps changing it back, such as two Couriers replicating to each other; each is logged with the key.",
+      "counter",
+      [],
+      () => (this.#view ? [{ value: this.#view.flaps?.() ?? 0 }] : []),
     );
     r.collect("courier_queue_depth", "Keys waiting to be synced.", "gauge", [], () =>
       this.#stat((s) => s.queueDepth),

@@ -45,6 +45,11 @@ export interface AgentPassesOptions {
   /** --audit.max_rate: the pace of passes the audit stream caused (triggers.ts); 0 = none. */
   maxRate: number;
   log: Logger;
+  /**
+   * Whether the source node is its cluster's active node (default: always). A standby's Courier
+   * runs no pass: a standby's reads can be stale, and the active node's Courier runs its own.
+   */
+  isActive?: () => boolean;
 }
 
 export interface PassParts {
@@ -138,6 +143,10 @@ export class AgentPasses {
   /** Asks for a pass: over everything, or over the mounts given. Merged with any already asked for. */
   request(reason: string, mounts?: readonly MountRef[]): void {
     if (this.#stopping || !this.#parts) return;
+    if (!this.#active()) {
+      this.#options.log.debug("no pass on a standby: the active node's Courier runs them", { reason });
+      return;
+    }
     if (mounts === undefined) this.#wantFull ??= reason;
     else for (const mount of mounts) this.#wantMounts.set(mountId(mount), mount);
     this.#loop ??= this.#drain().finally(() => {
@@ -185,7 +194,7 @@ export class AgentPasses {
         scheduler,
         ring,
         pruned: this.#prune,
-        stopping: () => this.#stopping,
+        stopping: () => this.#stopping || !this.#active(),
         pace: pacingFor(reason, this.#options.maxRate),
       },
       mounts,
@@ -196,6 +205,10 @@ export class AgentPasses {
     this.#current = undefined;
     this.#status.running = false;
     this.#report(pass, reason, failure, performance.now() - started);
+  }
+
+  #active(): boolean {
+    return this.#options.isActive?.() ?? true;
   }
 
   /** Periodic upkeep while a pass waits on the ring: keys the scheduler let go are counted off. */
@@ -224,6 +237,10 @@ export class AgentPasses {
       log.info("reconcile pass cut short by stopping; the next start's pass covers it", fields);
       return;
     }
+    if (!this.#active()) {
+      log.info("reconcile pass cut short: the source node is now a standby", fields);
+      return;
+    }
     log.info("reconcile pass finished", fields);
     if (mounts !== undefined) return;
     this.#status.driftKeys = { ...tally.drift };
@@ -244,6 +261,7 @@ export function agentPassesFor(options: {
   vaults: AgentVaults;
   tokens: readonly TokenSource[];
   log: Logger;
+  isActive?: () => boolean;
 }): AgentPasses {
   const { settings: pass, vaults, tokens } = options;
   return new AgentPasses({
@@ -257,5 +275,6 @@ export function agentPassesFor(options: {
     createMounts: pass.createMounts,
     maxRate: options.maxRate,
     log: options.log,
+    isActive: options.isActive,
   });
 }

@@ -110,13 +110,13 @@ function isUdp(listener: AuditListener): listener is UdpListener {
  * hint over it marks the mount, and the pass that follows reads every key in it, again and again
  * while the flood lasts. Paced, a flood costs the source about twice the limit at most (the live
  * hints plus one paced walk). Passes no sender can cause — start-up, the interval, a destination
- * back after an outage — run at full speed.
+ * back after an outage, the source node becoming active — run at full speed.
  */
 /** Keys a second a paced pass may always walk. */
 const MIN_PACE = 50;
 
 /** Reasons for a pass that the audit stream cannot cause. */
-const UNPACED = new Set(["start-up", "interval", "destination back"]);
+const UNPACED = new Set(["start-up", "interval", "destination back", "became active", "leader changed"]);
 
 /** Waits until the next key may be offered. */
 export type Pace = () => Promise<void>;

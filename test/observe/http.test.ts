@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 /** An observer on a free port whose source probe runs on a clock the test moves. */
-function observe(probe: { everyMs?: number; timeoutMs?: number } = {}) {
+function observe(probe: { everyMs?: number; timeoutMs?: number } = {}, sourceActive?: () => boolean) {
   let now = 1_000_000;
   const logs = captureLogs();
   const observer = startObserver({
@@ -43,6 +43,7 @@ function observe(probe: { everyMs?: number; timeoutMs?: number } = {}) {
     destinations: ["http://127.0.0.1:8201"],
     log: logs.log,
     probe: { ...probe, now: () => now },
+    sourceActive,
   });
   observers.push(observer);
   const get = async (path: string, init?: RequestInit) => {
@@ -126,6 +127,21 @@ describe("/readyz", () => {
     } finally {
       await doubleControl("standby", { standby: false });
     }
+  });
+
+  test("a Courier whose source node is a standby is ready, says it stands by, and shows courier_source_active 0 until the node is active", async () => {
+    let active = false;
+    const { observer, get } = observe({}, () => active);
+    ready(observer);
+    expect(await get("/readyz")).toEqual({
+      status: 200,
+      type: "text/plain; charset=utf-8",
+      body: "ready: standby (the source node is not active; its active node's Courier syncs)\n",
+    });
+    expect(sampleValue(parseExposition((await get("/metrics")).body), "courier_source_active")).toBe(0);
+    active = true;
+    expect((await get("/readyz")).body).toBe("ready\n");
+    expect(sampleValue(parseExposition((await get("/metrics")).body), "courier_source_active")).toBe(1);
   });
 
   test("a source slower than the probe's timeout counts as not reachable", async () => {
