@@ -5,9 +5,14 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { CourierProcess, LogRecord } from "../support/courier-process.ts";
 import { spawnCourier } from "../support/courier-process.ts";
 import { eventually } from "../support/eventually.ts";
-import { type BaoServer, baoClient, freeUdpPort, localBao, startOpenBao } from "../support/openbao.ts";
-
-const KV2 = { type: "kv", options: { version: "2" } };
+import {
+  type BaoServer,
+  baoClient,
+  freeUdpPort,
+  localBao,
+  mountKv2,
+  startOpenBao,
+} from "../support/openbao.ts";
 
 let servers: BaoServer[] = [];
 let courier: CourierProcess | undefined;
@@ -66,7 +71,7 @@ describe.skipIf(!localBao)("a destination that lost a mount, on real OpenBao", (
   test("a mount disabled on the destination is back within seconds, with every key, and nothing warns", async () => {
     const { auditUdpPort, source, destinations } = await startVaults(1);
     const [destination] = destinations as [BaoServer];
-    await must(baoClient(source)("POST", "sys/mounts/kv", KV2));
+    await mountKv2(source, "kv");
     await must(baoClient(source)("POST", "kv/data/a", { data: { v: "a" } }));
     // One worker thread: the one that copied kv/a is the one that sees kv/b, with kv/ in its cache.
     const c = startCourier(source, [destination], auditUdpPort, ["--worker.concurrency=1"]);
@@ -91,7 +96,7 @@ describe.skipIf(!localBao)("a destination that lost a mount, on real OpenBao", (
     const { auditUdpPort, source, destinations } = await startVaults(1);
     let destination = destinations[0]!;
     const port = Number(new URL(destination.address).port);
-    await must(baoClient(source)("POST", "sys/mounts/kv", KV2));
+    await mountKv2(source, "kv");
     for (const name of ["a", "b"])
       await must(baoClient(source)("POST", `kv/data/${name}`, { data: { v: name } }));
     const c = startCourier(source, [destination], auditUdpPort, [
@@ -128,7 +133,7 @@ describe.skipIf(!localBao)("a destination that lost a mount, on real OpenBao", (
 describe.skipIf(!localBao)("a mount missing on every destination at start-up, on real OpenBao", () => {
   test("is made once per destination, and the start-up pass counts as a success", async () => {
     const { auditUdpPort, source, destinations } = await startVaults(2);
-    await must(baoClient(source)("POST", "sys/mounts/kv", KV2));
+    await mountKv2(source, "kv");
     const names = Array.from({ length: 12 }, (_, i) => `key-${i}`);
     for (const name of names) await must(baoClient(source)("POST", `kv/data/${name}`, { data: { v: name } }));
     const c = startCourier(source, destinations, auditUdpPort, ["--worker.concurrency=2"]);

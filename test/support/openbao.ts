@@ -94,3 +94,23 @@ export function baoClient(server: BaoServer) {
     return { status: response.status, body: text ? JSON.parse(text) : undefined };
   };
 }
+
+/**
+ * Enables a KV v2 mount at `path` and waits until it answers: a new KV v2 mount refuses requests
+ * with 400 "Upgrading from non-versioned to versioned data" for a moment, longer on a busy machine.
+ */
+export async function mountKv2(server: BaoServer, path: string, namespace?: string): Promise<void> {
+  const bao = baoClient(server);
+  const mounted = await bao(
+    "POST",
+    `sys/mounts/${path}`,
+    { type: "kv", options: { version: "2" } },
+    namespace,
+  );
+  if (mounted.status >= 300) throw new Error(`mounting ${path}/ answered ${mounted.status}`);
+  const deadline = Date.now() + 30_000;
+  while ((await bao("GET", `${path}/config`, undefined, namespace)).status !== 200) {
+    if (Date.now() > deadline) throw new Error(`${path}/ was still upgrading after 30 s`);
+    await Bun.sleep(50);
+  }
+}
