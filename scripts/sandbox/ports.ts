@@ -41,8 +41,10 @@ async function serverPort(wanted: number, pairs: boolean, taken: Set<number>): P
     (await tcpFree(port)) &&
     (!pairs || (await tcpFree(port + 1)));
   if (await usable(wanted)) return wanted;
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await kernelTcpPort();
+  for (let attempt = 0; attempt < 100; attempt++) {
+    // A pair is drawn below Linux's ephemeral range (32768 and up): there, on a busy machine, the
+    // neighbour of almost every port the kernel hands out is taken by an outgoing connection.
+    const port = pairs ? 20_000 + Math.floor(Math.random() * 12_000) : await kernelTcpPort();
     if (await usable(port)) return port;
   }
   throw new Error(`found no free port on 127.0.0.1 instead of ${wanted}`);

@@ -19,7 +19,7 @@ const DENIED = "permission denied";
 export async function handleRequest(ctx: DoubleContext, http: HttpRequest): Promise<HttpResponse> {
   if (http.path === "/_double" || http.path.startsWith("/_double/")) return ctx.faults.control(http, ctx);
   if (!http.path.startsWith("/v1/")) return NOT_FOUND;
-  ctx.stats.countRequest(http.method);
+  ctx.stats.countRequest(http.method, http.path);
   const clean = cleanPathRedirect(http.path);
   if (clean !== undefined) return { status: 301, headers: { Location: clean }, body: "" };
   const injected = await ctx.faults.apply(http);

@@ -44,6 +44,7 @@ describe("request stats", () => {
       total: 8,
       by_method: { GET: 3, POST: 2, LIST: 1, PATCH: 1, DELETE: 1 },
       by_operation: { read: 1, list: 2, create: 1, update: 1, delete: 1, patch: 1 },
+      by_sys_path: { "sys/health": 1 },
     });
     expect(d.ctx.stats.total).toBe(8);
     expect(d.ctx.stats.byOperation.create).toBe(1);
@@ -69,6 +70,16 @@ describe("request stats", () => {
       total: 0,
       by_method: {},
       by_operation: { read: 0, list: 0, create: 0, update: 0, delete: 0, patch: 0 },
+      by_sys_path: {},
     });
+  });
+
+  test("count system requests by their first two path segments, never key paths", async () => {
+    await reset();
+    await call("GET", "/v1/sys/mounts");
+    await call("GET", "/v1/sys/mounts/secret");
+    await call("GET", "/v1/sys/leader");
+    await call("GET", "/v1/secret/data/sys/mounts");
+    expect((await stats()).by_sys_path).toEqual({ "sys/mounts": 2, "sys/leader": 1 });
   });
 });

@@ -7,6 +7,7 @@ import type { Operation } from "./types.ts";
 export interface StatsSnapshot {
   total: number;
   by_method: Record<string, number>;
+  by_sys_path: Record<string, number>;
   by_operation: Record<Operation, number>;
 }
 
@@ -20,10 +21,20 @@ export class RequestStats {
    * existence check (the one the audit log names): a KV write of a new key counts as create.
    */
   byOperation: Record<Operation, number> = zeroOperations();
+  /**
+   * System requests by their first two path segments ("sys/mounts", "sys/leader"), so a test can
+   * tell the mount-table reads apart from an HA role check. Key paths are never counted here.
+   */
+  bySysPath: Record<string, number> = Object.create(null);
 
-  countRequest(method: string): void {
+  /** countRequest("GET", "/v1/sys/mounts/secret") counts a GET and one "sys/mounts". */
+  countRequest(method: string, path = ""): void {
     this.total++;
     this.byMethod[method] = (this.byMethod[method] ?? 0) + 1;
+    if (path.startsWith("/v1/sys/")) {
+      const name = path.slice(4).split("/", 2).join("/");
+      this.bySysPath[name] = (this.bySysPath[name] ?? 0) + 1;
+    }
   }
 
   countOperation(operation: Operation): void {
@@ -34,10 +45,16 @@ export class RequestStats {
     this.total = 0;
     this.byMethod = Object.create(null);
     this.byOperation = zeroOperations();
+    this.bySysPath = Object.create(null);
   }
 
   snapshot(): StatsSnapshot {
-    return { total: this.total, by_method: { ...this.byMethod }, by_operation: { ...this.byOperation } };
+    return {
+      total: this.total,
+      by_method: { ...this.byMethod },
+      by_operation: { ...this.byOperation },
+      by_sys_path: { ...this.bySysPath },
+    };
   }
 }
 
