@@ -16,6 +16,7 @@ import {
   versionState,
 } from "../vault/kv.ts";
 import { type Ensured, kindOf, type MountInfo, type MountSpec } from "../vault/mounts.ts";
+import type { CustomMetadata, EnsureNamespace } from "../vault/namespaces.ts";
 
 export interface SyncVault {
   /** How outcomes name this Vault: its address. */
@@ -26,6 +27,13 @@ export interface SyncVault {
     ensure(namespace: string, mount: string, spec: MountSpec): Promise<Ensured>;
     /** The namespace's mount table changed under us: the next find() asks Vault again. */
     forget(namespace: string): void;
+  };
+  readonly namespaces: {
+    /** The namespace's custom_metadata, or null when it does not exist. */
+    read(path: string): Promise<CustomMetadata | null>;
+    /** The namespace and its parents exist afterwards (or it throws a NamespaceError). */
+    ensure(path: string, options: EnsureNamespace): Promise<Ensured>;
+    forget(path: string): void;
   };
   readonly kv1: {
     read(ref: KvRef): Promise<Record<string, unknown> | null>;

@@ -5,6 +5,7 @@
 import type { SyncKey } from "../sync-key.ts";
 import { mountTableChanged, VaultCallError } from "../vault/errors.ts";
 import { type MountInfo, mountSpecFrom } from "../vault/mounts.ts";
+import { type CustomMetadata, NamespaceError, namespaceNotFound } from "../vault/namespaces.ts";
 import {
   type DestinationOutcome,
   failedOutcome,
@@ -62,30 +63,50 @@ export async function syncKey(
       destinations: destinations.map((d) => failedOutcome(d.address, sourceError, [])),
     };
   }
-  const outcomes = await Promise.all(destinations.map((d) => syncDestination(d, key, read, options)));
+  const metadataOf = async (path: string) => (await source.namespaces.read(path)) ?? {};
+  const outcomes = await Promise.all(
+    destinations.map((d) => syncDestination(d, key, read, { ...options, metadataOf })),
+  );
   return { destinations: outcomes };
 }
 
 /** Waits, in turn, for a new KV v2 mount to finish upgrading its storage: 3.1 s in all. */
 const UPGRADE_WAITS_MS = [100, 200, 400, 800, 1600];
 
+interface DestinationOptions extends SyncOptions {
+  /** The source's custom_metadata of a namespace, for one made on a destination. */
+  metadataOf(path: string): Promise<CustomMetadata>;
+}
+
 async function syncDestination(
   destination: SyncVault,
   key: SyncKey,
   source: SourceRead,
-  options: SyncOptions,
+  options: DestinationOptions,
 ): Promise<DestinationOutcome> {
   const done: Done[] = [];
   let looked = false;
+  let lookedForNamespace = false;
   let upgradeWaits = 0;
   for (;;) {
     try {
+      if (!(await namespaceReady(destination, key, source, options, done))) {
+        // Nothing on the source, and no namespace here to hold it: already equal.
+        return { destination: destination.address, result: "unchanged", done, skipped: [] };
+      }
       const state = await destinationState(destination, key, source, options, done);
       const actions = planSync(source.state, state, options, key.path.toLowerCase());
       await applyPlan(destination, key, source.state, actions, done);
       const skipped = actions.flatMap((a) => (a.op === "skip" ? [a.why] : []));
       return { destination: destination.address, result: resultOf(done, skipped), done, skipped };
     } catch (error) {
+      // The namespace was there when last looked at and is gone now: look again, make it anew.
+      if (!lookedForNamespace && namespaceNotFound(error)) {
+        lookedForNamespace = true;
+        destination.namespaces.forget(key.namespace);
+        destination.mounts.forget(key.namespace);
+        continue;
+      }
       // "No handler" where the cached mount table promised a mount: the destination lost it (disabled,
       // restarted empty, a snapshot restored). Look again at once: the mount is made anew when allowed.
       if (!looked && mountTableChanged(error)) {
@@ -103,6 +124,33 @@ async function syncDestination(
       }
       return failedOutcome(destination.address, toOutcomeError(error), done);
     }
+  }
+}
+
+/**
+ * The key's namespace exists on the destination, made (parents first, with the source's
+ * custom_metadata) when allowed and needed; false when it is missing and nothing needs it. The
+ * root always exists. A server without namespaces throws a NamespaceError naming the namespace,
+ * the same words for every key, so it is reported once per destination.
+ */
+async function namespaceReady(
+  destination: SyncVault,
+  key: SyncKey,
+  source: SourceRead,
+  options: DestinationOptions,
+  done: Done[],
+): Promise<boolean> {
+  if (key.namespace === "") return true;
+  const needed = !isAbsent(source.state);
+  try {
+    const ensure = { create: needed && options.createMounts, metadataOf: options.metadataOf };
+    if ((await destination.namespaces.ensure(key.namespace, ensure)) === "created") {
+      done.push("create-namespace");
+    }
+    return true;
+  } catch (error) {
+    if (!needed && error instanceof NamespaceError && error.missing) return false;
+    throw error;
   }
 }
 
