@@ -169,6 +169,10 @@ export const ConfigSchema = v.strictObject({
     ),
   }),
   sync: section({
+    namespaces: list(
+      "Namespaces to replicate, below the source's namespace (Vault Enterprise, OpenBao): globs over namespace paths, `team1/**` (team1/ and every namespace below it), `team1/*` (its children), `\"\"` (the root). Each namespace's KV mounts, keys and ACL policies; a namespace missing on a destination is made there under sync.create_mounts.",
+      { docDefault: "every namespace" },
+    ),
     mounts: list("KV mounts to replicate, comma-separated (e.g. secret/,team/kv/).", {
       each: mountPath,
       docDefault: "every KV mount of the source",

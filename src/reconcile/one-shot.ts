@@ -18,6 +18,7 @@ import { vaultSettingsFrom } from "../vault/settings.ts";
 import { type Change, type KeyPlan, planKey } from "./plan-changes.ts";
 import {
   checkGlobsReach,
+  namespacesInScope,
   type PassSettings,
   passSettingsFrom,
   passTargets,
@@ -54,7 +55,8 @@ export function passSetup(config: Config): PassSetup {
 export async function checkedPassSetup(config: Config): Promise<PassSetup> {
   const setup = passSetup(config);
   try {
-    await checkGlobsReach(setup.scopeSettings, setup.namespaces, async (namespace) =>
+    const namespaces = () => namespacesInScope(setup.source, setup.namespaces, setup.scope);
+    await checkGlobsReach(setup.scopeSettings, namespaces, async (namespace) =>
       (await setup.source.mounts.table(namespace)).values(),
     );
     return setup;

@@ -14,6 +14,7 @@ import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
 import type { KvRef } from "../vault/kv.ts";
 import type { MountInfo } from "../vault/mounts.ts";
+import { namespaceNotFound } from "../vault/namespaces.ts";
 
 /**
  * What the configuration says about passes and syncs, read once: the agent filters its audit
@@ -23,7 +24,7 @@ export interface PassSettings {
   /** The scope as configured; checkGlobsReach reads its globs. */
   scopeSettings: Scope;
   scope: CompiledScope;
-  /** The namespaces a pass walks (passNamespaces). */
+  /** Where a pass starts (passNamespaces); it walks the namespaces below them too (namespacesInScope). */
   namespaces: string[];
   deletes: boolean;
   createMounts: boolean;
@@ -43,6 +44,7 @@ export function passSettingsFrom(config: Config): PassSettings {
     include: config.sync.include,
     exclude: config.sync.exclude,
     policies: config.sync.policies,
+    namespaces: config.sync.namespaces,
   };
   const threads = Math.max(1, config.worker.concurrency || availableParallelism());
   return {
@@ -149,6 +151,8 @@ async function destinationLister(
         return [];
       });
   } catch (error) {
+    // A namespace the destination lacks holds no extras.
+    if (namespaceNotFound(error)) return null;
     options.onDestinationError(
       destination.address,
       { kind: "kv", namespace, mount: mount.path, path: "" },
@@ -167,6 +171,8 @@ function kvLister(vault: WalkVault, namespace: string, mount: MountInfo): Lister
 function failSource(options: WalkOptions, where: SyncKey) {
   return (index: number, folder: string, error: unknown) => {
     if (index === 0) throw error;
+    // A namespace the destination lacks holds no extras.
+    if (namespaceNotFound(error)) return;
     const destination = options.destinations[index - 1]!;
     options.onDestinationError(destination.address, { ...where, path: folder }, error);
   };
@@ -176,22 +182,48 @@ export type PassTarget =
   | { kind: "kv"; namespace: string; mount: MountInfo }
   | { kind: "policy"; namespace: string };
 
+/** The part of a Vault client that finding the namespaces of a pass needs. */
+interface NamespaceLister {
+  namespaces: { descendants(namespace: string): Promise<string[]> };
+}
+
 /** The part of a Vault client that finding targets needs. */
-interface MountTableReader {
+interface MountTableReader extends NamespaceLister {
   mounts: { table(namespace: string): Promise<Map<string, MountInfo>> };
 }
 
 /**
- * passTargets(source, ["", "team-a/"], every mount) → policies and every KV mount of both namespaces.
- * `only` limits the pass to the mounts named (a mount marked dirty); undefined = everything.
+ * The namespaces a pass walks: each of `roots` and every namespace below it on the source
+ * (LIST sys/namespaces, recursively; a Vault without namespaces has none), those in scope.
+ * namespacesInScope(source with team1/, team1/sub/, team2/, [""], scope of "team1/**") → ["team1/", "team1/sub/"]
+ */
+export async function namespacesInScope(
+  source: NamespaceLister,
+  roots: readonly string[],
+  scope: CompiledScope,
+): Promise<string[]> {
+  const found = new Set<string>();
+  for (const root of roots) {
+    for (const namespace of [root, ...(await source.namespaces.descendants(root))]) found.add(namespace);
+  }
+  return [...found].filter((namespace) => scope.namespaceInScope(namespace));
+}
+
+/**
+ * passTargets(source, [""], every mount) → policies and every KV mount of the root and of each
+ * namespace below it. `only` limits the pass to the mounts named (a mount marked dirty), and to
+ * their namespaces; undefined = everything.
  */
 export async function passTargets(
   source: MountTableReader,
-  namespaces: readonly string[],
+  roots: readonly string[],
   scope: CompiledScope,
   only?: readonly MountRef[],
 ): Promise<PassTarget[]> {
   const wanted = only && new Set(only.map(mountId));
+  const namespaces = only
+    ? [...new Set(only.map((mount) => mount.namespace))].filter((ns) => scope.namespaceInScope(ns))
+    : await namespacesInScope(source, roots, scope);
   const targets: PassTarget[] = [];
   for (const namespace of namespaces) {
     const policies: MountRef = { kind: "policy", namespace, mount: "sys/policies/acl/" };
@@ -220,12 +252,23 @@ type MountShape = Pick<MountInfo, "path" | "kvVersion">;
  */
 export async function checkGlobsReach(
   scope: Scope,
-  namespaces: readonly string[],
+  listNamespaces: () => Promise<readonly string[]>,
   readMounts: (namespace: string) => Promise<Iterable<MountShape>>,
 ): Promise<void> {
   const globs = (scope.include?.length ?? 0) + (scope.exclude?.length ?? 0);
   if (globs === 0) return;
   const kvMounts: string[] = [];
+  let namespaces: readonly string[] = [];
+  try {
+    namespaces = await listNamespaces();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CourierError(
+      error instanceof CourierError ? error.code : "VAULT_UNREACHABLE",
+      `cannot list the source's namespaces to check sync.include and sync.exclude: ${message}`,
+      { cause: error },
+    );
+  }
   if (scope.mounts === undefined) {
     for (const namespace of namespaces) {
       let mounts: Iterable<MountShape>;

@@ -83,6 +83,10 @@ export class NamespacesApi {
       await this.vault.expect(request);
     } catch (error) {
       if (noNamespaceSupport(error)) throw unsupported(this.address, path, error);
+      // Another worker thread or Courier is making it this very moment (OpenBao answers 400).
+      if (error instanceof VaultCallError && /currently being created/.test(error.vaultMessage)) {
+        throw new VaultCallError("conflict", error.call, error.status, error.vaultMessage);
+      }
       throw error;
     }
   }
@@ -109,14 +113,31 @@ export class NamespacesApi {
       if (this.#present.has(level)) continue;
       if ((await this.read(level)) === null) {
         if (!options.create) throw missing(this.address, level);
-        await this.create(level, await options.metadataOf(level));
-        result = "created";
+        if (await this.createOrWait(level, await options.metadataOf(level))) result = "created";
       }
       this.#present.add(level);
     }
     return result;
   }
+
+  /** true when this call made it; false when someone else was making it and it is there now. */
+  private async createOrWait(path: string, metadata: CustomMetadata): Promise<boolean> {
+    try {
+      await this.create(path, metadata);
+      return true;
+    } catch (error) {
+      if (!(error instanceof VaultCallError && error.reason === "conflict")) throw error;
+      for (const ms of CREATION_WAITS_MS) {
+        await Bun.sleep(ms);
+        if ((await this.read(path)) !== null) return false;
+      }
+      throw error;
+    }
+  }
 }
+
+/** Waits, in turn, for a namespace someone else is making: 1.5 s in all. */
+const CREATION_WAITS_MS = [50, 100, 200, 400, 800];
 
 /** A namespace that cannot be made or found: permanent until someone changes something. */
 export class NamespaceError extends CourierError {

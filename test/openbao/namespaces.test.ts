@@ -121,4 +121,94 @@ describe.skipIf(!localBao)("namespaces on real OpenBao", () => {
     }
     expect(problems(c)).toEqual([]);
   }, 40_000);
+
+  test("Courier with defaults replicates every namespace, before and after it starts; diff sees drift in one, sync repairs it", async () => {
+    const { auditUdpPort, source, destinations } = await startVaults(2);
+    for (const ns of NAMESPACES) await makeNamespace(source, ns, { team: ns });
+    for (const ns of NAMESPACES) await fillNamespace(source, ns);
+    const c = startCourier(source, destinations, auditUdpPort);
+    const pass = await c.waitFor(isPass("start-up"), "the start-up pass", 30_000);
+    expect(pass.unresolved).toBe(0);
+    for (const d of destinations) {
+      for (const ns of NAMESPACES) {
+        expect(await kv2Data(d, ns, "app")).toEqual({ v: `${ns}0` });
+        expect(await kv1Data(d, ns, "app")).toEqual({ v: `${ns}0` });
+        expect(await policy(d, ns, "reader")).toBe(policyText(ns, 0));
+      }
+    }
+
+    // Every later create, update, delete and policy change, in each namespace.
+    const bao = baoClient(source);
+    const changed = Date.now();
+    for (const ns of NAMESPACES) {
+      await must(bao("POST", "kv2/data/new", { data: { v: "new" } }, ns));
+      await must(bao("POST", "kv2/data/app", { data: { v: `${ns}1` } }, ns));
+      await must(bao("PUT", "kv1/new", { v: "new" }, ns));
+      await must(bao("DELETE", "kv1/app", undefined, ns));
+      await must(bao("PUT", "sys/policies/acl/reader", { policy: policyText(ns, 1) }, ns));
+      await must(bao("PUT", "sys/policies/acl/writer", { policy: policyText(ns, 2) }, ns));
+    }
+    await eventually(
+      async () => {
+        for (const d of destinations) {
+          for (const ns of NAMESPACES) {
+            expect(await kv2Data(d, ns, "new")).toEqual({ v: "new" });
+            expect(await kv2Data(d, ns, "app")).toEqual({ v: `${ns}1` });
+            expect(await kv1Data(d, ns, "new")).toEqual({ v: "new" });
+            expect(await kv1Data(d, ns, "app")).toBe(404);
+            expect(await policy(d, ns, "reader")).toBe(policyText(ns, 1));
+            expect(await policy(d, ns, "writer")).toBe(policyText(ns, 2));
+          }
+        }
+      },
+      { timeoutMs: 15_000 },
+    );
+    console.log(`6 changes in each of 3 namespaces on 2 destinations within ${Date.now() - changed} ms`);
+    for (const ns of NAMESPACES) await must(bao("DELETE", "kv2/metadata/new", undefined, ns));
+    await eventually(async () => {
+      for (const d of destinations)
+        for (const ns of NAMESPACES) expect(await kv2Data(d, ns, "new")).toBe(404);
+    });
+    expect(problems(c)).toEqual([]);
+    await running?.stop();
+    running = undefined;
+
+    // A value changed by hand deep in a namespace on one destination.
+    await must(baoClient(destinations[0]!)("POST", "kv2/data/app", { data: { v: "by hand" } }, "team1/sub/"));
+    const drift = await courier(["diff", ...vaultFlags(source, destinations), "--format=json"]);
+    expect(drift.code).toBe(1);
+    const rows = JSON.parse(drift.stdout).drift as Record<string, unknown>[];
+    expect(rows.map((r) => [r.destination, r.status, `${r.namespace}${r.mount}${r.path}`])).toEqual([
+      [destinations[0]!.address, "differs", "team1/sub/kv2/app"],
+    ]);
+    const repaired = await courier(["sync", ...vaultFlags(source, destinations)]);
+    expect(repaired.code).toBe(0);
+    expect(await kv2Data(destinations[0]!, "team1/sub/", "app")).toEqual({ v: "team1/sub/1" });
+    const clean = await courier(["diff", ...vaultFlags(source, destinations)]);
+    expect(clean.code).toBe(0);
+  }, 90_000);
+
+  test("--sync.namespaces 'team1/**' replicates team1/ and team1/sub/, and leaves team2/ alone", async () => {
+    const { auditUdpPort, source, destinations } = await startVaults(1);
+    const [destination] = destinations as [BaoServer];
+    for (const ns of NAMESPACES) await makeNamespace(source, ns);
+    for (const ns of NAMESPACES) await fillNamespace(source, ns);
+    const c = startCourier(source, destinations, auditUdpPort, ["--sync.namespaces=team1/**"]);
+    await c.waitFor(isPass("start-up"), "the start-up pass", 30_000);
+    for (const ns of NAMESPACES)
+      await must(baoClient(source)("POST", "kv2/data/later", { data: { v: ns } }, ns));
+    await eventually(async () => {
+      for (const ns of ["team1/", "team1/sub/"]) {
+        expect(await kv2Data(destination, ns, "app")).toEqual({ v: `${ns}0` });
+        expect(await kv2Data(destination, ns, "later")).toEqual({ v: ns });
+        expect(await policy(destination, ns, "reader")).toBe(policyText(ns, 0));
+      }
+    });
+    // The write in team2/ was seen and left alone; so was everything in it at start-up.
+    await c.waitForLog("serving /healthz, /readyz and /metrics");
+    expect((await baoClient(destination)("GET", "sys/namespaces/team2")).status).toBe(404);
+    const diff = await courier(["diff", ...vaultFlags(source, destinations), "--sync.namespaces=team1/**"]);
+    expect({ code: diff.code, stdout: diff.stdout }).toMatchObject({ code: 0 });
+    expect(problems(c)).toEqual([]);
+  }, 60_000);
 });
