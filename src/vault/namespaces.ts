@@ -31,13 +31,15 @@ export class NamespacesApi {
     private readonly address: string,
   ) {}
 
-  /** children("team1/") → ["team1/sub/"]; a Vault without namespaces has none. */
+  /** children("team1/") → ["team1/sub/"]; a Vault without namespaces, or a token denied the list, has none. */
   async children(namespace: string): Promise<string[]> {
     let keys: string[];
     try {
       keys = await this.vault.list({ path: "sys/namespaces", namespace });
     } catch (error) {
       if (noNamespaceSupport(error)) return [];
+      // A token kept to the root (as `courier setup-policy` writes it) sees no namespaces below.
+      if (error instanceof VaultCallError && error.reason === "permission-denied") return [];
       throw error;
     }
     return keys.filter((key) => key.endsWith("/")).map((key) => namespace + key);
