@@ -97,6 +97,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       destinations: vaults.destinations.map(connectionOf),
       deletes: settings.deletes,
       createMounts: settings.createMounts,
+      map: settings.map,
     },
     tokens,
     (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),

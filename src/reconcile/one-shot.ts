@@ -77,6 +77,7 @@ export async function* passKeys(
 ): AsyncGenerator<WalkedKey> {
   const targets = await passTargets(setup.source, setup.namespaces, setup.scope);
   yield* walkKeys(setup.source, targets, {
+    map: setup.map,
     scope: setup.scope,
     destinations: walkDestinations ? setup.destinations : [],
     onDestinationError,
@@ -130,6 +131,7 @@ export async function syncWalked(
     // A key the source does not list is only on a destination: pruning deletes it there.
     deletes: setup.deletes || (setup.prune && !walked.onSource),
     createMounts: setup.createMounts,
+    map: setup.map,
     sourceMount: walked.sourceMount,
   });
   if (options.dryRun) {

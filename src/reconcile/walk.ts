@@ -10,6 +10,7 @@ import { type CompiledScope, compileScope, globsMatchingNothing, type Scope } fr
 import type { Config } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError } from "../errors.ts";
+import { destinationKey, type PathMap, parsePathMap } from "../sync/path-map.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
 import type { KvRef } from "../vault/kv.ts";
@@ -29,6 +30,8 @@ export interface PassSettings {
   deletes: boolean;
   createMounts: boolean;
   prune: boolean;
+  /** sync.map: where source keys live on destinations. */
+  map: PathMap;
   /** Sync worker threads: worker.concurrency, or one per core. */
   threads: number;
   /** Keys synced at once, SYNCS_PER_THREAD per thread. */
@@ -54,6 +57,7 @@ export function passSettingsFrom(config: Config): PassSettings {
     deletes: config.sync.deletes,
     createMounts: config.sync.create_mounts,
     prune: config.sync.prune,
+    map: parsePathMap(config.sync.map),
     threads,
     concurrency: threads * SYNCS_PER_THREAD,
   };
@@ -83,6 +87,8 @@ export interface WalkOptions {
   scope: CompiledScope;
   /** Destinations walked beside the source so keys only they hold are found; [] = source only. */
   destinations: readonly WalkVault[];
+  /** sync.map: destinations are listed where the source's keys land on them. */
+  map?: PathMap;
   /**
    * A destination could not be listed: its extras there stay unseen, the walk goes on. `where`
    * names the mount and the folder (as `path`) that failed.
@@ -104,10 +110,17 @@ export async function* walkKeys(
 
 async function* walkPolicies(source: WalkVault, namespace: string, options: WalkOptions) {
   const lister =
-    (vault: WalkVault): Lister =>
+    (vault: WalkVault, at: string): Lister =>
     (folder) =>
-      folder === "" ? vault.policies.list(namespace) : Promise.resolve([]);
-  const listers = [source, ...options.destinations].map(lister);
+      folder === "" ? vault.policies.list(at) : Promise.resolve([]);
+  const mapped = destinationKey(
+    { kind: "policy", namespace, mount: POLICY_MOUNT, path: "" },
+    options.map ?? [],
+  );
+  const listers = [
+    lister(source, namespace),
+    ...options.destinations.map((d) => lister(d, mapped.namespace)),
+  ];
   const onError = failSource(options, { kind: "policy", namespace, mount: POLICY_MOUNT, path: "" });
   for await (const { path, on } of walkTree(listers, onError)) {
     // root cannot be changed and is never replicated; the scope's excludes apply to policies too.
@@ -133,11 +146,18 @@ async function* walkMount(source: WalkVault, namespace: string, mount: MountInfo
 /** A destination's copy of the mount, when it is the same KV version; otherwise nothing to list. */
 async function destinationLister(
   destination: WalkVault,
-  namespace: string,
-  mount: MountInfo,
+  sourceNamespace: string,
+  sourceMount: MountInfo,
   options: WalkOptions,
 ): Promise<Lister | null> {
   try {
+    // Where the source's mount lands on destinations (sync.map); keys keep their paths within it.
+    const at = destinationKey(
+      { kind: "kv", namespace: sourceNamespace, mount: sourceMount.path, path: "" },
+      options.map ?? [],
+    );
+    const namespace = at.namespace;
+    const mount = { ...sourceMount, path: at.mount };
     const found = await destination.mounts.find(namespace, mount.path);
     // No mount, or one of another kind: every key of the source is "missing" there, none extra.
     if (!found || found.kvVersion !== mount.kvVersion) return null;
@@ -155,7 +175,7 @@ async function destinationLister(
     if (namespaceNotFound(error)) return null;
     options.onDestinationError(
       destination.address,
-      { kind: "kv", namespace, mount: mount.path, path: "" },
+      { kind: "kv", namespace: sourceNamespace, mount: sourceMount.path, path: "" },
       error,
     );
     return null;

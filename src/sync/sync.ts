@@ -13,6 +13,7 @@ import {
   type SyncResult,
   toOutcomeError,
 } from "./outcome.ts";
+import { destinationKey, type PathMap, sourceNamespaceOf } from "./path-map.ts";
 import { applyPlan, type Done, planSync } from "./plan.ts";
 import {
   type DestinationRead,
@@ -34,6 +35,8 @@ export interface SyncOptions extends ReadOptions {
   deletes: boolean;
   /** A KV mount missing on a destination is created with the source's type and options. */
   createMounts: boolean;
+  /** Where source keys live on destinations (sync.map); none = the same place. */
+  map?: PathMap;
 }
 
 export async function syncKey(
@@ -63,9 +66,20 @@ export async function syncKey(
       destinations: destinations.map((d) => failedOutcome(d.address, sourceError, [])),
     };
   }
-  const metadataOf = async (path: string) => (await source.namespaces.read(path)) ?? {};
+  const map = options.map ?? [];
+  let at: SyncKey;
+  try {
+    at = destinationKey(key, map);
+  } catch (error) {
+    return { destinations: destinations.map((d) => failedOutcome(d.address, toOutcomeError(error), [])) };
+  }
+  const metadataOf = async (path: string) => {
+    const from = sourceNamespaceOf(path, map);
+    return (from === null ? null : await source.namespaces.read(from)) ?? {};
+  };
+  // From here on the key is named as the destinations hold it.
   const outcomes = await Promise.all(
-    destinations.map((d) => syncDestination(d, key, read, { ...options, metadataOf })),
+    destinations.map((d) => syncDestination(d, at, read, { ...options, metadataOf })),
   );
   return { destinations: outcomes };
 }

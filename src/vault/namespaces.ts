@@ -7,7 +7,7 @@
 
 import { CourierError } from "../errors.ts";
 import { VaultCallError } from "./errors.ts";
-import { type VaultCaller, vaultPath } from "./http.ts";
+import { isCleanNotFound, type VaultCaller, vaultPath } from "./http.ts";
 import type { Ensured } from "./mounts.ts";
 import { SingleFlight } from "./single-flight.ts";
 
@@ -63,8 +63,7 @@ export class NamespacesApi {
       body = await this.vault.readOrAbsent(request);
     } catch (error) {
       if (namespaceNotFound(error)) return null;
-      if (noNamespaceSupport(error)) throw unsupported(this.address, path, error);
-      throw error;
+      throw await this.whyNoRoute(path, error);
     }
     if (body === null) return null;
     const metadata = (body as { data?: { custom_metadata?: unknown } }).data?.custom_metadata;
@@ -84,12 +83,11 @@ export class NamespacesApi {
     try {
       await this.vault.expect(request);
     } catch (error) {
-      if (noNamespaceSupport(error)) throw unsupported(this.address, path, error);
       // Another worker thread or Courier is making it this very moment (OpenBao answers 400).
       if (error instanceof VaultCallError && /currently being created/.test(error.vaultMessage)) {
         throw new VaultCallError("conflict", error.call, error.status, error.vaultMessage);
       }
-      throw error;
+      throw await this.whyNoRoute(path, error);
     }
   }
 
@@ -113,28 +111,48 @@ export class NamespacesApi {
     let result: Ensured = "existing";
     for (const level of levelsOf(path)) {
       if (this.#present.has(level)) continue;
-      if ((await this.read(level)) === null) {
-        if (!options.create) throw missing(this.address, level);
-        if (await this.createOrWait(level, await options.metadataOf(level))) result = "created";
-      }
+      if (await this.makeLevel(level, options)) result = "created";
       this.#present.add(level);
     }
     return result;
   }
 
-  /** true when this call made it; false when someone else was making it and it is there now. */
-  private async createOrWait(path: string, metadata: CustomMetadata): Promise<boolean> {
-    try {
-      await this.create(path, metadata);
-      return true;
-    } catch (error) {
-      if (!(error instanceof VaultCallError && error.reason === "conflict")) throw error;
-      for (const ms of CREATION_WAITS_MS) {
-        await Bun.sleep(ms);
+  /**
+   * true when this call made the namespace. A parent someone else is making this very moment (its
+   * routes not ready yet), or this one being made by them, is waited for and looked at again.
+   */
+  private async makeLevel(path: string, options: EnsureNamespace): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      try {
         if ((await this.read(path)) !== null) return false;
+        if (!options.create) throw missing(this.address, path);
+        await this.create(path, await options.metadataOf(path));
+        return true;
+      } catch (error) {
+        const wait = CREATION_WAITS_MS[attempt];
+        if (wait === undefined || !settling(error)) throw error;
+        await Bun.sleep(wait);
       }
-      throw error;
     }
+  }
+
+  /**
+   * A namespace call that found no route: either this server has no namespaces at all (its root
+   * has no sys/namespaces either), or the namespace's parent is still being made (OpenBao answers
+   * "no handler for route … route entry not found" for a moment). Anything else is left as it was.
+   */
+  private async whyNoRoute(path: string, error: unknown): Promise<unknown> {
+    if (!noNamespaceSupport(error)) return error;
+    const root = await this.vault.call({ method: "GET", path: "sys/namespaces", list: true });
+    const served = root.status === 200 || isCleanNotFound(root);
+    if (!served) return unsupported(this.address, path, error);
+    const call = (error as VaultCallError).call;
+    return new VaultCallError(
+      "upgrading",
+      call,
+      (error as VaultCallError).status,
+      (error as VaultCallError).vaultMessage,
+    );
   }
 }
 
@@ -174,6 +192,11 @@ export function splitNamespace(path: string): { parent: string; name: string } {
   const levels = levelsOf(path);
   const name = (levels.at(-1) ?? "").slice((levels.at(-2) ?? "").length, -1);
   return { parent: levels.at(-2) ?? "", name };
+}
+
+/** Someone else is making this namespace, or its parent: worth a look again in a moment. */
+function settling(error: unknown): boolean {
+  return error instanceof VaultCallError && (error.reason === "conflict" || error.reason === "upgrading");
 }
 
 /** No sys/namespaces route at all: a 404 that is not "no such namespace", or 405. */

@@ -211,4 +211,55 @@ describe.skipIf(!localBao)("namespaces on real OpenBao", () => {
     expect({ code: diff.code, stdout: diff.stdout }).toMatchObject({ code: 0 });
     expect(problems(c)).toEqual([]);
   }, 60_000);
+
+  test("--sync.map moves secret/ to mirror/ and team1/ to dr/team1/ on destinations; diff shows both paths", async () => {
+    const { auditUdpPort, source, destinations } = await startVaults(2);
+    const bao = baoClient(source);
+    for (const ns of ["team1/", "team1/sub/"]) await makeNamespace(source, ns, { team: ns });
+    for (const ns of ["team1/", "team1/sub/"]) await fillNamespace(source, ns);
+    await must(bao("POST", "secret/data/app", { data: { v: "root" } }));
+    const map = "--sync.map=secret/=mirror/,team1/=dr/team1/";
+    const c = startCourier(source, destinations, auditUdpPort, [map]);
+    await c.waitFor(isPass("start-up"), "the start-up pass", 30_000);
+    await must(bao("POST", "secret/data/live", { data: { v: "live" } }));
+    await must(bao("POST", "kv2/data/live", { data: { v: "live" } }, "team1/sub/"));
+    await eventually(async () => {
+      for (const d of destinations) {
+        expect(await baoClient(d)("GET", "mirror/data/live").then((r) => r.body?.data?.data)).toEqual({
+          v: "live",
+        });
+        expect(await kv2Data(d, "dr/team1/sub/", "live")).toEqual({ v: "live" });
+      }
+    });
+    for (const d of destinations) {
+      const dest = baoClient(d);
+      expect((await dest("GET", "mirror/data/app")).body.data.data).toEqual({ v: "root" });
+      expect((await dest("GET", "secret/data/app")).status).toBe(404);
+      for (const ns of ["team1/", "team1/sub/"]) {
+        expect(await kv2Data(d, `dr/${ns}`, "app")).toEqual({ v: `${ns}0` });
+        expect(await kv1Data(d, `dr/${ns}`, "app")).toEqual({ v: `${ns}0` });
+        expect(await policy(d, `dr/${ns}`, "reader")).toBe(policyText(ns, 0));
+      }
+      expect((await dest("GET", "sys/namespaces/team1")).status).toBe(404);
+      expect((await dest("GET", "sys/namespaces/team1", undefined, "dr/")).body.data.custom_metadata).toEqual(
+        {
+          team: "team1/",
+        },
+      );
+    }
+    expect(problems(c)).toEqual([]);
+    await running?.stop();
+    running = undefined;
+
+    const flags = [...vaultFlags(source, destinations), map];
+    expect((await courier(["diff", ...flags])).code).toBe(0);
+    await must(baoClient(destinations[1]!)("POST", "mirror/data/app", { data: { v: "by hand" } }));
+    const drift = await courier(["diff", ...flags, "--format=table"]);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain(
+      `${destinations[1]!.address}  differs  kv secret/app → mirror/app  (data)`,
+    );
+    expect((await courier(["sync", ...flags])).code).toBe(0);
+    expect((await courier(["diff", ...flags])).code).toBe(0);
+  }, 90_000);
 });
