@@ -73,9 +73,11 @@ export async function syncKey(
   } catch (error) {
     return { destinations: destinations.map((d) => failedOutcome(d.address, toOutcomeError(error), [])) };
   }
+  // A token that may not read the source's namespace still gets the namespace made, without metadata.
   const metadataOf = async (path: string) => {
     const from = sourceNamespaceOf(path, map);
-    return (from === null ? null : await source.namespaces.read(from)) ?? {};
+    const metadata = from === null ? null : await source.namespaces.read(from).catch(ifDenied(null));
+    return metadata ?? {};
   };
   // From here on the key is named as the destinations hold it.
   const outcomes = await Promise.all(
@@ -202,4 +204,12 @@ function stateIn(read: DestinationRead, destination: SyncVault, key: SyncKey, mo
   // Made, then gone again at once: the mount table is changing under us; the next run looks again.
   const where = `${key.namespace}${key.mount}`;
   throw new SyncError("VAULT_ERROR", `${destination.address}: mount ${where} vanished as it was made`, true);
+}
+
+/** .catch(ifDenied(x)): a 403 answers x; any other failure is thrown on. */
+function ifDenied<T>(value: T): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof VaultCallError && error.reason === "permission-denied") return value;
+    throw error;
+  };
 }

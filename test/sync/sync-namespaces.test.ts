@@ -22,7 +22,7 @@ beforeAll(async () => {
   await ok(source.api("POST", "sys/namespaces/sub", { custom_metadata: { tier: "gold" } }, "team1/"));
   await mountKv([source], "kv", 2, "team1/sub/");
   for (const name of ["a", "b", "c"]) {
-    await ok(source.api("POST", "kv/data/" + name, { data: { v: name } }, "team1/sub/"));
+    await ok(source.api("POST", `kv/data/${name}`, { data: { v: name } }, "team1/sub/"));
   }
 });
 afterAll(async () => {
@@ -116,5 +116,54 @@ describe("a destination without namespaces", () => {
     });
     const table = (await mounts.json()) as { data: Record<string, unknown> };
     expect(Object.keys(table.data)).not.toContain("kv/");
+  });
+});
+
+describe("a source token that may not read its namespaces", () => {
+  test("still gets the namespace made on destinations, without custom_metadata", async () => {
+    const limited = await startVaultDouble();
+    const client = new VaultClient({
+      address: limited.address,
+      auth: { method: "token", token: limited.rootToken },
+    });
+    const api = (method: string, path: string, body: unknown, namespace = "") =>
+      fetch(`${limited.address}/v1/${path}`, {
+        method,
+        headers: {
+          "X-Vault-Token": limited.rootToken,
+          ...(namespace ? { "X-Vault-Namespace": namespace } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    try {
+      await api("POST", "sys/namespaces/secretive", { custom_metadata: { hidden: "yes" } });
+      await api("POST", "sys/mounts/kv", { type: "kv", options: { version: "1" } }, "secretive/");
+      await api("PUT", "kv/app", { v: "1" }, "secretive/");
+      const rules = [
+        {
+          kind: "status",
+          status: 403,
+          method: "GET",
+          path: "sys/namespaces/*",
+          errors: ["permission denied"],
+        },
+      ];
+      await fetch(`${limited.controlAddress}/_double/faults`, {
+        method: "POST",
+        body: JSON.stringify(rules),
+      });
+      const result = await syncKey(
+        { kind: "kv", namespace: "secretive/", mount: "kv/", path: "app" },
+        client,
+        [west.client],
+        on,
+      );
+      expect(result.destinations[0]?.done).toEqual(["create-namespace", "create-mount", "kv1-write"]);
+      expect((await west.api("GET", "sys/namespaces/secretive")).body.data.custom_metadata).toEqual({});
+      expect((await west.api("GET", "kv/app", undefined, "secretive/")).body.data).toEqual({ v: "1" });
+    } finally {
+      client.close();
+      await limited.stop();
+    }
   });
 });
