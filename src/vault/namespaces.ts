@@ -146,13 +146,7 @@ export class NamespacesApi {
     const root = await this.vault.call({ method: "GET", path: "sys/namespaces", list: true });
     const served = root.status === 200 || isCleanNotFound(root);
     if (!served) return unsupported(this.address, path, error);
-    const call = (error as VaultCallError).call;
-    return new VaultCallError(
-      "upgrading",
-      call,
-      (error as VaultCallError).status,
-      (error as VaultCallError).vaultMessage,
-    );
+    return new VaultCallError("upgrading", error.call, error.status, error.vaultMessage);
   }
 }
 
@@ -200,7 +194,7 @@ function settling(error: unknown): boolean {
 }
 
 /** No sys/namespaces route at all: a 404 that is not "no such namespace", or 405. */
-function noNamespaceSupport(error: unknown): boolean {
+function noNamespaceSupport(error: unknown): error is VaultCallError {
   if (!(error instanceof VaultCallError) || namespaceNotFound(error)) return false;
   return error.reason === "no-route" || error.reason === "unsupported";
 }
