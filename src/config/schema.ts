@@ -91,7 +91,10 @@ function vaultConnection(who: string, address: string, env: VaultEnv = {}) {
 }
 
 const destinationItem = v.strictObject(
-  vaultConnection("this destination", ""),
+  {
+    ...vaultConnection("this destination", ""),
+    map: list("sync.map for this destination alone: replaces sync.map there.", { each: pathMapping }),
+  },
   "must be a mapping of settings",
 );
 
@@ -126,7 +129,7 @@ export const ConfigSchema = v.strictObject({
       tls: tlsSettings("each destination"),
       approle: approleSettings("each destination"),
       list: entries(
-        "Destinations with settings of their own (config file only): each item takes address, token, token_file, namespace, tls and approle as the source does; what an item leaves out comes from the vault.destinations settings. Used instead of addresses.",
+        "Destinations with settings of their own (config file only): each item takes address, token, token_file, namespace, tls and approle as the source does, and a map of its own (sync.map's form, replacing it there); what an item leaves out comes from the vault.destinations settings. Used instead of addresses.",
         destinationItem,
       ),
     }),

@@ -13,7 +13,7 @@ import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler, Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import type { PathMap } from "../sync/path-map.ts";
+import type { PathMaps } from "../sync/path-map.ts";
 import { keyId, mountId, type SyncKey } from "../sync-key.ts";
 import type { TokenSource } from "../vault/auth.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
@@ -43,7 +43,7 @@ export interface AgentPassesOptions {
   scope: CompiledScope;
   prune: boolean;
   createMounts: boolean;
-  map: PathMap;
+  map: PathMaps;
   /** --audit.max_rate: the pace of passes the audit stream caused (triggers.ts); 0 = none. */
   maxRate: number;
   log: Logger;

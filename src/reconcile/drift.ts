@@ -5,7 +5,7 @@
 // a program, so a report of a million keys needs no memory.
 
 import { type CompareResult, compareKey } from "../sync/compare-key.ts";
-import { destinationKey, type PathMap } from "../sync/path-map.ts";
+import { destinationKey, mapFor, type PathMap, type PathMaps } from "../sync/path-map.ts";
 import { describeKey, type SyncKey } from "../sync-key.ts";
 import { type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
 
@@ -80,9 +80,8 @@ export async function runDiff(setup: PassSetup, onRow: (row: DriftRow) => void):
  * driftRows(kv secret/a, {destinations:[{destination:"http://b", status:"differs", aspects:["data"]}]})
  *   → [{destination:"http://b", status:"differs", kind:"kv", namespace:"", mount:"secret/", path:"a", what:["data"]}]
  */
-export function driftRows(key: SyncKey, result: CompareResult, map: PathMap = []): DriftRow[] {
+export function driftRows(key: SyncKey, result: CompareResult, maps?: PathMaps): DriftRow[] {
   const rows: DriftRow[] = [];
-  const at = mappedPath(key, map);
   for (const c of result.destinations) {
     if (c.status === "equal") continue;
     const { kind, namespace, mount, path } = key;
@@ -95,6 +94,7 @@ export function driftRows(key: SyncKey, result: CompareResult, map: PathMap = []
       path,
       what: [...c.aspects],
     };
+    const at = mappedPath(key, mapFor(maps, c.destination));
     if (at !== undefined) row.destination_path = at;
     if (c.error) row.error = c.error.message;
     rows.push(row);

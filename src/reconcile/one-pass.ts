@@ -9,7 +9,7 @@ import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import type { PathMap } from "../sync/path-map.ts";
+import type { PathMaps } from "../sync/path-map.ts";
 import { syncKey } from "../sync/sync.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
 import type { VaultClient } from "../vault/client.ts";
@@ -24,7 +24,7 @@ export interface PassContext {
   namespaces: string[];
   scope: CompiledScope;
   prune: boolean;
-  map: PathMap;
+  map: PathMaps;
   pruned: PruneRunner;
   log: Logger;
   stopping(): boolean;
@@ -212,7 +212,7 @@ export class PruneRunner {
     private readonly source: VaultClient,
     destinations: readonly VaultClient[],
     private readonly createMounts: boolean,
-    private readonly map: PathMap = [],
+    private readonly map?: PathMaps,
   ) {
     this.#destinations = new Map(destinations.map((d) => [d.address, d]));
   }

@@ -10,7 +10,7 @@ import { type CompiledScope, compileScope, globsMatchingNothing, type Scope } fr
 import type { Config } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError } from "../errors.ts";
-import { destinationKey, type PathMap, parsePathMap } from "../sync/path-map.ts";
+import { destinationKey, mapFor, type PathMaps, parsePathMap } from "../sync/path-map.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
 import type { KvRef } from "../vault/kv.ts";
@@ -30,8 +30,8 @@ export interface PassSettings {
   deletes: boolean;
   createMounts: boolean;
   prune: boolean;
-  /** sync.map: where source keys live on destinations. */
-  map: PathMap;
+  /** sync.map (and each destination's own): where source keys live on destinations. */
+  map: PathMaps;
   /** Sync worker threads: worker.concurrency, or one per core. */
   threads: number;
   /** Keys synced at once, SYNCS_PER_THREAD per thread. */
@@ -57,7 +57,7 @@ export function passSettingsFrom(config: Config): PassSettings {
     deletes: config.sync.deletes,
     createMounts: config.sync.create_mounts,
     prune: config.sync.prune,
-    map: parsePathMap(config.sync.map),
+    map: pathMapsFrom(config),
     threads,
     concurrency: threads * SYNCS_PER_THREAD,
   };
@@ -88,7 +88,7 @@ export interface WalkOptions {
   /** Destinations walked beside the source so keys only they hold are found; [] = source only. */
   destinations: readonly WalkVault[];
   /** sync.map: destinations are listed where the source's keys land on them. */
-  map?: PathMap;
+  map?: PathMaps;
   /**
    * A destination could not be listed: its extras there stay unseen, the walk goes on. `where`
    * names the mount and the folder (as `path`) that failed.
@@ -113,14 +113,10 @@ async function* walkPolicies(source: WalkVault, namespace: string, options: Walk
     (vault: WalkVault, at: string): Lister =>
     (folder) =>
       folder === "" ? vault.policies.list(at) : Promise.resolve([]);
-  const mapped = destinationKey(
-    { kind: "policy", namespace, mount: POLICY_MOUNT, path: "" },
-    options.map ?? [],
-  );
-  const listers = [
-    lister(source, namespace),
-    ...options.destinations.map((d) => lister(d, mapped.namespace)),
-  ];
+  // Each destination holds the namespace's policies where its map puts the namespace.
+  const policies: SyncKey = { kind: "policy", namespace, mount: POLICY_MOUNT, path: "" };
+  const at = (d: WalkVault) => destinationKey(policies, mapFor(options.map, d.address)).namespace;
+  const listers = [lister(source, namespace), ...options.destinations.map((d) => lister(d, at(d)))];
   const onError = failSource(options, { kind: "policy", namespace, mount: POLICY_MOUNT, path: "" });
   for await (const { path, on } of walkTree(listers, onError)) {
     // root cannot be changed and is never replicated; the scope's excludes apply to policies too.
@@ -154,7 +150,7 @@ async function destinationLister(
     // Where the source's mount lands on destinations (sync.map); keys keep their paths within it.
     const at = destinationKey(
       { kind: "kv", namespace: sourceNamespace, mount: sourceMount.path, path: "" },
-      options.map ?? [],
+      mapFor(options.map, destination.address),
     );
     const namespace = at.namespace;
     const mount = { ...sourceMount, path: at.mount };
@@ -312,6 +308,21 @@ export async function checkGlobsReach(
 /** isReplicated({type:"kv", kvVersion:2, path:"secret/"}) → true; cubbyhole and non-KV engines → false */
 function isReplicated(mount: MountShape): boolean {
   return mount.kvVersion !== null && mount.path !== "cubbyhole/";
+}
+
+/**
+ * sync.map for every destination, and the maps of the list items that have one of their own.
+ * pathMapsFrom(sync.map ["secret/=mirror/"], list [{address:"http://dr2/", map:["secret/=dr/"]}])
+ *   → {all: [secret/=mirror/], byDestination: {"http://dr2": [secret/=dr/]}}
+ */
+export function pathMapsFrom(config: Config): PathMaps {
+  const own = config.vault.destinations.list.filter((item) => (item.map?.length ?? 0) > 0);
+  return {
+    all: parsePathMap(config.sync.map),
+    byDestination: Object.fromEntries(
+      own.map((item) => [item.address.replace(/\/+$/, ""), parsePathMap(item.map ?? [])]),
+    ),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
 
 import type { SyncKey } from "../sync-key.ts";
 import { type OutcomeError, toOutcomeError } from "./outcome.ts";
-import { destinationKey, type PathMap } from "./path-map.ts";
+import { destinationKey, mapFor, type PathMap, type PathMaps } from "./path-map.ts";
 import { type Aspect, compareStates, type Status } from "./plan.ts";
 import {
   isAbsent,
@@ -30,7 +30,7 @@ export interface CompareResult {
 
 export interface CompareOptions extends ReadOptions {
   /** sync.map: each destination is read where the source's key lands on it. */
-  map?: PathMap;
+  map?: PathMaps;
 }
 
 export async function compareKey(
@@ -58,8 +58,8 @@ export async function compareKey(
     return { sourceError, destinations: destinations.map(failed) };
   }
   const now = (options.now ?? Date.now)();
-  const map = options.map ?? [];
-  return { destinations: await Promise.all(destinations.map((d) => compareOne(d, key, read, now, map))) };
+  const compared = destinations.map((d) => compareOne(d, key, read, now, mapFor(options.map, d.address)));
+  return { destinations: await Promise.all(compared) };
 }
 
 async function compareOne(

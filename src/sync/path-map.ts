@@ -18,6 +18,19 @@ export interface PathMapping {
 /** The mappings, longest FROM first (parsePathMap orders them). */
 export type PathMap = readonly PathMapping[];
 
+/** sync.map, and the destinations with a map of their own (a list item's map replaces it there). */
+export interface PathMaps {
+  all: PathMap;
+  /** By address, without a trailing "/". */
+  byDestination?: Readonly<Record<string, PathMap>>;
+}
+
+/** mapFor({all: [a], byDestination: {"http://dr2": [b]}}, "http://dr2/") → [b]; any other destination → [a] */
+export function mapFor(maps: PathMaps | undefined, destination: string): PathMap {
+  if (!maps) return [];
+  return maps.byDestination?.[destination.replace(/\/+$/, "")] ?? maps.all;
+}
+
 /**
  * parsePathMap(["secret/=mirror/", "team1/=dr/team1/"]) → [{from:"team1/", to:"dr/team1/"}, {from:"secret/", to:"mirror/"}]
  * Items are checked by the configuration ("FROM=TO", both ending in "/").

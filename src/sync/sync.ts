@@ -13,7 +13,7 @@ import {
   type SyncResult,
   toOutcomeError,
 } from "./outcome.ts";
-import { destinationKey, type PathMap, sourceNamespaceOf } from "./path-map.ts";
+import { destinationKey, mapFor, type PathMaps, sourceNamespaceOf } from "./path-map.ts";
 import { applyPlan, type Done, planSync } from "./plan.ts";
 import {
   type DestinationRead,
@@ -36,7 +36,7 @@ export interface SyncOptions extends ReadOptions {
   /** A KV mount missing on a destination is created with the source's type and options. */
   createMounts: boolean;
   /** Where source keys live on destinations (sync.map); none = the same place. */
-  map?: PathMap;
+  map?: PathMaps;
 }
 
 export async function syncKey(
@@ -66,22 +66,24 @@ export async function syncKey(
       destinations: destinations.map((d) => failedOutcome(d.address, sourceError, [])),
     };
   }
-  const map = options.map ?? [];
-  let at: SyncKey;
-  try {
-    at = destinationKey(key, map);
-  } catch (error) {
-    return { destinations: destinations.map((d) => failedOutcome(d.address, toOutcomeError(error), [])) };
-  }
-  // A token that may not read the source's namespace still gets the namespace made, without metadata.
-  const metadataOf = async (path: string) => {
-    const from = sourceNamespaceOf(path, map);
-    const metadata = from === null ? null : await source.namespaces.read(from).catch(ifDenied(null));
-    return metadata ?? {};
-  };
-  // From here on the key is named as the destinations hold it.
   const outcomes = await Promise.all(
-    destinations.map((d) => syncDestination(d, at, read, { ...options, metadataOf })),
+    destinations.map((d) => {
+      const map = mapFor(options.map, d.address);
+      let at: SyncKey;
+      try {
+        at = destinationKey(key, map);
+      } catch (error) {
+        return failedOutcome(d.address, toOutcomeError(error), []);
+      }
+      // A token that may not read the source's namespace still gets the namespace made, without metadata.
+      const metadataOf = async (path: string) => {
+        const from = sourceNamespaceOf(path, map);
+        const metadata = from === null ? null : await source.namespaces.read(from).catch(ifDenied(null));
+        return metadata ?? {};
+      };
+      // From here on the key is named as this destination holds it.
+      return syncDestination(d, at, read, { ...options, metadataOf });
+    }),
   );
   return { destinations: outcomes };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { destinationKey, parsePathMap, sourceNamespaceOf } from "../../src/sync/path-map.ts";
+import { destinationKey, mapFor, parsePathMap, sourceNamespaceOf } from "../../src/sync/path-map.ts";
 import type { SyncKey } from "../../src/sync-key.ts";
 
 const map = parsePathMap([
@@ -48,5 +48,13 @@ describe("where sync.map puts a source key on destinations", () => {
     expect(sourceNamespaceOf("dr/team1/sub/", map)).toBe("team1/sub/");
     expect(sourceNamespaceOf("dr/", map)).toBeNull();
     expect(sourceNamespaceOf("team2/", map)).toBe("team2/");
+  });
+
+  test("a destination with a map of its own follows that one; the others follow sync.map", () => {
+    const own = parsePathMap(["secret/=dr/"]);
+    const maps = { all: map, byDestination: { "http://dr2:8200": own } };
+    expect(mapFor(maps, "http://dr2:8200/")).toBe(own);
+    expect(mapFor(maps, "http://dr1:8200")).toBe(map);
+    expect(mapFor(undefined, "http://dr1:8200")).toEqual([]);
   });
 });
