@@ -19,7 +19,7 @@ import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { startObserver } from "../observe/metrics.ts";
 import { type AgentPasses, agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
-import { checkGlobsReach, passSettingsFrom } from "../reconcile/walk.ts";
+import { checkGlobsReach, namespacesInScope, passSettingsFrom } from "../reconcile/walk.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { ManagedToken } from "../vault/auth.ts";
 import type { VaultConnection, VaultSettings } from "../vault/client.ts";
@@ -108,6 +108,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       destinations: vaults.destinations.map(connectionOf),
       deletes: settings.deletes,
       createMounts: settings.createMounts,
+      map: settings.map,
     },
     tokens,
     (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
@@ -171,7 +172,8 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     );
   }
   // Before listening: a glob that can match no mount would otherwise sync nothing, silently.
-  await checkGlobsReach(settings.scopeSettings, settings.namespaces, async (ns) => {
+  const namespaces = () => namespacesInScope(source, settings.namespaces, settings.scope);
+  await checkGlobsReach(settings.scopeSettings, namespaces, async (ns) => {
     if (!table.has(ns)) await refresher.load(ns);
     return table.mounts(ns);
   }).catch(async (error: unknown) => {

@@ -23,10 +23,17 @@ export interface Scope {
   exclude?: readonly string[];
   /** Replicate ACL policies (default true). */
   policies?: boolean;
+  /**
+   * Globs over namespace paths ("team1/**": team1/ and every namespace below it; "" is the root);
+   * undefined or empty = every namespace.
+   */
+  namespaces?: readonly string[];
 }
 
 export interface CompiledScope {
   readonly policies: boolean;
+  /** Are this namespace's mounts and policies replicated at all? */
+  namespaceInScope(namespace: string): boolean;
   /** Is this KV mount replicated at all? */
   mountInScope(namespace: string, mount: string): boolean;
   /** Do the globs let this KV key through? */
@@ -40,16 +47,36 @@ export function compileScope(scope: Scope = {}): CompiledScope {
   const mounts = scope.mounts === undefined ? undefined : new Set(scope.mounts.map(normaliseMount));
   const include = globsToRegExp(scope.include ?? []);
   const exclude = globsToRegExp(scope.exclude ?? []);
+  const namespaceInScope = namespaceMatcher(scope.namespaces ?? []);
   return {
     policies: scope.policies ?? true,
-    mountInScope: (namespace, mount) => mounts === undefined || mounts.has(namespace + mount),
+    namespaceInScope,
+    mountInScope: (namespace, mount) =>
+      namespaceInScope(namespace) && (mounts === undefined || mounts.has(namespace + mount)),
     kvPathInScope(namespace, mount, path) {
       const name = namespace + mount + path;
       if (exclude?.test(name)) return false;
       return include === undefined || include.test(name);
     },
     policyInScope: (namespace, name) =>
-      exclude === undefined || !exclude.test(namespace + POLICY_MOUNT + name),
+      namespaceInScope(namespace) &&
+      (exclude === undefined || !exclude.test(namespace + POLICY_MOUNT + name)),
+  };
+}
+
+/**
+ * A namespace path is matched with and without its trailing slash, so "team1", "team1/" and
+ * "team1/**" all take team1/, and "team1/*" takes its children; the root is taken by "" and by "**"
+ * alone.
+ * namespaceMatcher(["team1/**"])("team1/sub/") → true; (…)("team2/") → false; (…)("") → false
+ */
+function namespaceMatcher(globs: readonly string[]): (namespace: string) => boolean {
+  if (globs.length === 0) return () => true;
+  const root = globs.includes("") || globs.includes("**");
+  const named = globsToRegExp(globs.filter((glob) => glob !== ""));
+  return (namespace) => {
+    if (namespace === "") return root;
+    return named !== undefined && (named.test(namespace) || named.test(namespace.replace(/\/$/, "")));
   };
 }
 

@@ -88,7 +88,9 @@ export async function loadConfig(options: LoadOptions = {}): Promise<Loaded> {
   if (resolved.problems.length > 0) throw new ConfigError(resolved.problems);
   const warnings = [...fromEnv.warnings, ...resolved.warnings];
   config.vault.source = resolved.source;
-  config.vault.destinations.list = resolved.destinations;
+  // An item's own map is no part of reaching its Vault: it rides along, item by item.
+  const maps = config.vault.destinations.list.map((item) => item.map);
+  config.vault.destinations.list = resolved.destinations.map((d, i) => ({ ...d, map: maps[i] ?? [] }));
   if (config.vault.audit_allow.length === 0) {
     const allow = await defaultAllowlist(config.vault.source.address, options.resolveHost);
     config.vault.audit_allow = allow.cidrs;

@@ -61,6 +61,15 @@ function approleSettings(who: string) {
 
 const vaultUrl = (text: string) => parseVaultUrl(text);
 
+/** pathMapping("secret=mirror") → "secret/=mirror/"; both sides are needed. */
+function pathMapping(item: string): string | Invalid {
+  const sides = item.split("=").map((side) => side.trim().replace(/^\/+/, ""));
+  if (sides.length !== 2 || sides.some((side) => side === "")) {
+    return new Invalid('must be FROM=TO, two paths ending in "/", e.g. secret/=mirror/');
+  }
+  return sides.map((side) => (side.endsWith("/") ? side : `${side}/`)).join("=");
+}
+
 /** How Courier reaches one Vault: the source, or one item of vault.destinations.list. */
 function vaultConnection(who: string, address: string, env: VaultEnv = {}) {
   return {
@@ -82,7 +91,10 @@ function vaultConnection(who: string, address: string, env: VaultEnv = {}) {
 }
 
 const destinationItem = v.strictObject(
-  vaultConnection("this destination", ""),
+  {
+    ...vaultConnection("this destination", ""),
+    map: list("sync.map for this destination alone: replaces sync.map there.", { each: pathMapping }),
+  },
   "must be a mapping of settings",
 );
 
@@ -117,7 +129,7 @@ export const ConfigSchema = v.strictObject({
       tls: tlsSettings("each destination"),
       approle: approleSettings("each destination"),
       list: entries(
-        "Destinations with settings of their own (config file only): each item takes address, token, token_file, namespace, tls and approle as the source does; what an item leaves out comes from the vault.destinations settings. Used instead of addresses.",
+        "Destinations with settings of their own (config file only): each item takes address, token, token_file, namespace, tls and approle as the source does, and a map of its own (sync.map's form, replacing it there); what an item leaves out comes from the vault.destinations settings. Used instead of addresses.",
         destinationItem,
       ),
     }),
@@ -169,6 +181,14 @@ export const ConfigSchema = v.strictObject({
     ),
   }),
   sync: section({
+    namespaces: list(
+      "Namespaces to replicate, below the source's namespace (Vault Enterprise, OpenBao): globs over namespace paths, `team1/**` (team1/ and every namespace below it), `team1/*` (its children), `\"\"` (the root). Each namespace's KV mounts, keys and ACL policies; a namespace missing on a destination is made there under sync.create_mounts.",
+      { docDefault: "every namespace" },
+    ),
+    map: list(
+      "Where source paths land on destinations, FROM=TO (comma-separated; a list in YAML): a prefix of namespace and mount, both ending in `/`. `secret/=mirror/` puts the root's secret/ mount at mirror/; `team1/=dr/team1/` puts namespace team1/ and everything below it (mounts, keys, policies) at dr/team1/; `team1/secret/=team1/kv/` moves one mount within its namespace. The longest FROM wins.",
+      { each: pathMapping, docDefault: "every path stays where it is" },
+    ),
     mounts: list("KV mounts to replicate, comma-separated (e.g. secret/,team/kv/).", {
       each: mountPath,
       docDefault: "every KV mount of the source",

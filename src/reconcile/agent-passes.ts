@@ -13,6 +13,7 @@ import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler, Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import type { PathMaps } from "../sync/path-map.ts";
 import { keyId, mountId, type SyncKey } from "../sync-key.ts";
 import type { TokenSource } from "../vault/auth.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
@@ -42,6 +43,7 @@ export interface AgentPassesOptions {
   scope: CompiledScope;
   prune: boolean;
   createMounts: boolean;
+  map: PathMaps;
   /** --audit.max_rate: the pace of passes the audit stream caused (triggers.ts); 0 = none. */
   maxRate: number;
   log: Logger;
@@ -85,7 +87,7 @@ export class AgentPasses {
 
   constructor(options: AgentPassesOptions) {
     this.#options = options;
-    this.#prune = new PruneRunner(options.source, options.destinations, options.createMounts);
+    this.#prune = new PruneRunner(options.source, options.destinations, options.createMounts, options.map);
   }
 
   get status(): ReconcileStatus {
@@ -273,6 +275,7 @@ export function agentPassesFor(options: {
     scope: pass.scope,
     prune: pass.prune,
     createMounts: pass.createMounts,
+    map: pass.map,
     maxRate: options.maxRate,
     log: options.log,
     isActive: options.isActive,

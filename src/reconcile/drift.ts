@@ -5,6 +5,7 @@
 // a program, so a report of a million keys needs no memory.
 
 import { type CompareResult, compareKey } from "../sync/compare-key.ts";
+import { destinationKey, mapFor, type PathMap, type PathMaps } from "../sync/path-map.ts";
 import { describeKey, type SyncKey } from "../sync-key.ts";
 import { type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
 
@@ -20,6 +21,8 @@ export interface DriftRow {
   path: string;
   /** What differs: "data", "deleted", "destroyed", "max_versions", …, "policy", "mount". */
   what: string[];
+  /** Where the destination holds the key, when sync.map puts it elsewhere: "mirror/app". */
+  destination_path?: string;
   /** Why it could not be compared, for "error". Vault's words; never a value. */
   error?: string;
 }
@@ -59,9 +62,12 @@ export async function runDiff(setup: PassSetup, onRow: (row: DriftRow) => void):
       keys,
       setup.concurrency,
       (walked) =>
-        compareKey(walked.key, setup.source, setup.destinations, { sourceMount: walked.sourceMount }),
+        compareKey(walked.key, setup.source, setup.destinations, {
+          sourceMount: walked.sourceMount,
+          map: setup.map,
+        }),
       (result, walked) => {
-        for (const r of driftRows(walked.key, result)) row(r);
+        for (const r of driftRows(walked.key, result, setup.map)) row(r);
       },
     );
   } catch (error) {
@@ -74,7 +80,7 @@ export async function runDiff(setup: PassSetup, onRow: (row: DriftRow) => void):
  * driftRows(kv secret/a, {destinations:[{destination:"http://b", status:"differs", aspects:["data"]}]})
  *   → [{destination:"http://b", status:"differs", kind:"kv", namespace:"", mount:"secret/", path:"a", what:["data"]}]
  */
-export function driftRows(key: SyncKey, result: CompareResult): DriftRow[] {
+export function driftRows(key: SyncKey, result: CompareResult, maps?: PathMaps): DriftRow[] {
   const rows: DriftRow[] = [];
   for (const c of result.destinations) {
     if (c.status === "equal") continue;
@@ -88,10 +94,24 @@ export function driftRows(key: SyncKey, result: CompareResult): DriftRow[] {
       path,
       what: [...c.aspects],
     };
+    const at = mappedPath(key, mapFor(maps, c.destination));
+    if (at !== undefined) row.destination_path = at;
     if (c.error) row.error = c.error.message;
     rows.push(row);
   }
   return rows;
+}
+
+/** mappedPath(kv secret/app, [secret/=mirror/]) → "mirror/app"; undefined when the key stays put. */
+function mappedPath(key: SyncKey, map: PathMap): string | undefined {
+  let at: SyncKey;
+  try {
+    at = destinationKey(key, map);
+  } catch {
+    return undefined;
+  }
+  if (at.namespace === key.namespace && at.mount === key.mount) return undefined;
+  return at.kind === "policy" ? `${at.namespace}${at.path}` : `${at.namespace}${at.mount}${at.path}`;
 }
 
 /** Exit code: 0 in sync, 1 drift found, 2 could not tell. Drift found is known even beside errors. */
@@ -140,7 +160,8 @@ export function tablePrinter(write: (text: string) => void, destinations: readon
       if (rows++ === 0) write(`${"DESTINATION".padEnd(width)}  STATUS   KEY\n`);
       const detail = row.error ?? row.what.join(", ");
       const note = detail === "" ? "" : `  (${detail})`;
-      write(`${row.destination.padEnd(width)}  ${row.status.padEnd(7)}  ${describeKey(row)}${note}\n`);
+      const at = row.destination_path === undefined ? "" : ` → ${row.destination_path}`;
+      write(`${row.destination.padEnd(width)}  ${row.status.padEnd(7)}  ${describeKey(row)}${at}${note}\n`);
     },
     end(summary, exitCode) {
       if (rows > 0) write("\n");

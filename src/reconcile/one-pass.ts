@@ -9,6 +9,7 @@ import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import type { PathMaps } from "../sync/path-map.ts";
 import { syncKey } from "../sync/sync.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
 import type { VaultClient } from "../vault/client.ts";
@@ -23,6 +24,7 @@ export interface PassContext {
   namespaces: string[];
   scope: CompiledScope;
   prune: boolean;
+  map: PathMaps;
   pruned: PruneRunner;
   log: Logger;
   stopping(): boolean;
@@ -51,6 +53,7 @@ export class OnePass {
     try {
       const targets = await passTargets(source, this.context.namespaces, scope, this.mounts);
       const keys = walkKeys(source, targets, {
+        map: this.context.map,
         scope,
         destinations: prune ? this.context.destinations : [],
         onDestinationError: (destination, where, error) => {
@@ -209,6 +212,7 @@ export class PruneRunner {
     private readonly source: VaultClient,
     destinations: readonly VaultClient[],
     private readonly createMounts: boolean,
+    private readonly map?: PathMaps,
   ) {
     this.#destinations = new Map(destinations.map((d) => [d.address, d]));
   }
@@ -228,7 +232,11 @@ export class PruneRunner {
   /** Syncs a pruned key on the destinations the scheduler says are due, deletes on. */
   run(key: SyncKey, destinations: readonly string[]): Promise<SyncResult> {
     const targets = destinations.flatMap((name) => this.#destinations.get(trimSlash(name)) ?? []);
-    return syncKey(key, this.source, targets, { deletes: true, createMounts: this.createMounts });
+    return syncKey(key, this.source, targets, {
+      deletes: true,
+      createMounts: this.createMounts,
+      map: this.map,
+    });
   }
 }
 

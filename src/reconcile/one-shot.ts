@@ -16,6 +16,7 @@ import { vaultSettingsFrom } from "../vault/settings.ts";
 import { type Change, type KeyPlan, planKey } from "./plan-changes.ts";
 import {
   checkGlobsReach,
+  namespacesInScope,
   type PassSettings,
   passSettingsFrom,
   passTargets,
@@ -52,7 +53,8 @@ export function passSetup(config: Config): PassSetup {
 export async function checkedPassSetup(config: Config): Promise<PassSetup> {
   const setup = passSetup(config);
   try {
-    await checkGlobsReach(setup.scopeSettings, setup.namespaces, async (namespace) =>
+    const namespaces = () => namespacesInScope(setup.source, setup.namespaces, setup.scope);
+    await checkGlobsReach(setup.scopeSettings, namespaces, async (namespace) =>
       (await setup.source.mounts.table(namespace)).values(),
     );
     return setup;
@@ -73,6 +75,7 @@ export async function* passKeys(
 ): AsyncGenerator<WalkedKey> {
   const targets = await passTargets(setup.source, setup.namespaces, setup.scope);
   yield* walkKeys(setup.source, targets, {
+    map: setup.map,
     scope: setup.scope,
     destinations: walkDestinations ? setup.destinations : [],
     onDestinationError,
@@ -126,6 +129,7 @@ export async function syncWalked(
     // A key the source does not list is only on a destination: pruning deletes it there.
     deletes: setup.deletes || (setup.prune && !walked.onSource),
     createMounts: setup.createMounts,
+    map: setup.map,
     sourceMount: walked.sourceMount,
   });
   if (options.dryRun) {

@@ -3,6 +3,7 @@
 // prints these.
 
 import { type OutcomeError, toOutcomeError } from "../sync/outcome.ts";
+import { destinationKey, mapFor } from "../sync/path-map.ts";
 import { type Action, planSync } from "../sync/plan.ts";
 import type { KeyState, SyncVault } from "../sync/state.ts";
 import {
@@ -109,7 +110,12 @@ async function destinationActions(
   options: SyncOptions,
 ): Promise<(ChangeAction | "skip")[]> {
   const now = (options.now ?? Date.now)();
-  const read = await readDestination(destination, key, source.mount, now);
+  const read = await readDestination(
+    destination,
+    destinationKey(key, mapFor(options.map, destination.address)),
+    source.mount,
+    now,
+  );
   const plan = (state: KeyState) =>
     planSync(source.state, state, options, key.path.toLowerCase()).map((action) =>
       action.op === "skip" ? ("skip" as const) : ACTIONS[action.op],

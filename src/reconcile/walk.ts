@@ -10,10 +10,12 @@ import { type CompiledScope, compileScope, globsMatchingNothing, type Scope } fr
 import type { Config } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError } from "../errors.ts";
+import { destinationKey, mapFor, type PathMaps, parsePathMap } from "../sync/path-map.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
 import type { KvRef } from "../vault/kv.ts";
 import type { MountInfo } from "../vault/mounts.ts";
+import { namespaceNotFound } from "../vault/namespaces.ts";
 
 /**
  * What the configuration says about passes and syncs, read once: the agent filters its audit
@@ -23,11 +25,13 @@ export interface PassSettings {
   /** The scope as configured; checkGlobsReach reads its globs. */
   scopeSettings: Scope;
   scope: CompiledScope;
-  /** The namespaces a pass walks (passNamespaces). */
+  /** Where a pass starts (passNamespaces); it walks the namespaces below them too (namespacesInScope). */
   namespaces: string[];
   deletes: boolean;
   createMounts: boolean;
   prune: boolean;
+  /** sync.map (and each destination's own): where source keys live on destinations. */
+  map: PathMaps;
   /** Sync worker threads: worker.concurrency, or one per core. */
   threads: number;
   /** Keys synced at once, SYNCS_PER_THREAD per thread. */
@@ -43,6 +47,7 @@ export function passSettingsFrom(config: Config): PassSettings {
     include: config.sync.include,
     exclude: config.sync.exclude,
     policies: config.sync.policies,
+    namespaces: config.sync.namespaces,
   };
   const threads = Math.max(1, config.worker.concurrency || availableParallelism());
   return {
@@ -52,6 +57,7 @@ export function passSettingsFrom(config: Config): PassSettings {
     deletes: config.sync.deletes,
     createMounts: config.sync.create_mounts,
     prune: config.sync.prune,
+    map: pathMapsFrom(config),
     threads,
     concurrency: threads * SYNCS_PER_THREAD,
   };
@@ -81,6 +87,8 @@ export interface WalkOptions {
   scope: CompiledScope;
   /** Destinations walked beside the source so keys only they hold are found; [] = source only. */
   destinations: readonly WalkVault[];
+  /** sync.map: destinations are listed where the source's keys land on them. */
+  map?: PathMaps;
   /**
    * A destination could not be listed: its extras there stay unseen, the walk goes on. `where`
    * names the mount and the folder (as `path`) that failed.
@@ -102,10 +110,13 @@ export async function* walkKeys(
 
 async function* walkPolicies(source: WalkVault, namespace: string, options: WalkOptions) {
   const lister =
-    (vault: WalkVault): Lister =>
+    (vault: WalkVault, at: string): Lister =>
     (folder) =>
-      folder === "" ? vault.policies.list(namespace) : Promise.resolve([]);
-  const listers = [source, ...options.destinations].map(lister);
+      folder === "" ? vault.policies.list(at) : Promise.resolve([]);
+  // Each destination holds the namespace's policies where its map puts the namespace.
+  const policies: SyncKey = { kind: "policy", namespace, mount: POLICY_MOUNT, path: "" };
+  const at = (d: WalkVault) => destinationKey(policies, mapFor(options.map, d.address)).namespace;
+  const listers = [lister(source, namespace), ...options.destinations.map((d) => lister(d, at(d)))];
   const onError = failSource(options, { kind: "policy", namespace, mount: POLICY_MOUNT, path: "" });
   for await (const { path, on } of walkTree(listers, onError)) {
     // root cannot be changed and is never replicated; the scope's excludes apply to policies too.
@@ -131,11 +142,18 @@ async function* walkMount(source: WalkVault, namespace: string, mount: MountInfo
 /** A destination's copy of the mount, when it is the same KV version; otherwise nothing to list. */
 async function destinationLister(
   destination: WalkVault,
-  namespace: string,
-  mount: MountInfo,
+  sourceNamespace: string,
+  sourceMount: MountInfo,
   options: WalkOptions,
 ): Promise<Lister | null> {
   try {
+    // Where the source's mount lands on destinations (sync.map); keys keep their paths within it.
+    const at = destinationKey(
+      { kind: "kv", namespace: sourceNamespace, mount: sourceMount.path, path: "" },
+      mapFor(options.map, destination.address),
+    );
+    const namespace = at.namespace;
+    const mount = { ...sourceMount, path: at.mount };
     const found = await destination.mounts.find(namespace, mount.path);
     // No mount, or one of another kind: every key of the source is "missing" there, none extra.
     if (!found || found.kvVersion !== mount.kvVersion) return null;
@@ -149,9 +167,11 @@ async function destinationLister(
         return [];
       });
   } catch (error) {
+    // A namespace the destination lacks holds no extras.
+    if (namespaceNotFound(error)) return null;
     options.onDestinationError(
       destination.address,
-      { kind: "kv", namespace, mount: mount.path, path: "" },
+      { kind: "kv", namespace: sourceNamespace, mount: sourceMount.path, path: "" },
       error,
     );
     return null;
@@ -167,6 +187,8 @@ function kvLister(vault: WalkVault, namespace: string, mount: MountInfo): Lister
 function failSource(options: WalkOptions, where: SyncKey) {
   return (index: number, folder: string, error: unknown) => {
     if (index === 0) throw error;
+    // A namespace the destination lacks holds no extras.
+    if (namespaceNotFound(error)) return;
     const destination = options.destinations[index - 1]!;
     options.onDestinationError(destination.address, { ...where, path: folder }, error);
   };
@@ -176,22 +198,48 @@ export type PassTarget =
   | { kind: "kv"; namespace: string; mount: MountInfo }
   | { kind: "policy"; namespace: string };
 
+/** The part of a Vault client that finding the namespaces of a pass needs. */
+interface NamespaceLister {
+  namespaces: { descendants(namespace: string): Promise<string[]> };
+}
+
 /** The part of a Vault client that finding targets needs. */
-interface MountTableReader {
+interface MountTableReader extends NamespaceLister {
   mounts: { table(namespace: string): Promise<Map<string, MountInfo>> };
 }
 
 /**
- * passTargets(source, ["", "team-a/"], every mount) → policies and every KV mount of both namespaces.
- * `only` limits the pass to the mounts named (a mount marked dirty); undefined = everything.
+ * The namespaces a pass walks: each of `roots` and every namespace below it on the source
+ * (LIST sys/namespaces, recursively; a Vault without namespaces has none), those in scope.
+ * namespacesInScope(source with team1/, team1/sub/, team2/, [""], scope of "team1/**") → ["team1/", "team1/sub/"]
+ */
+export async function namespacesInScope(
+  source: NamespaceLister,
+  roots: readonly string[],
+  scope: CompiledScope,
+): Promise<string[]> {
+  const found = new Set<string>();
+  for (const root of roots) {
+    for (const namespace of [root, ...(await source.namespaces.descendants(root))]) found.add(namespace);
+  }
+  return [...found].filter((namespace) => scope.namespaceInScope(namespace));
+}
+
+/**
+ * passTargets(source, [""], every mount) → policies and every KV mount of the root and of each
+ * namespace below it. `only` limits the pass to the mounts named (a mount marked dirty), and to
+ * their namespaces; undefined = everything.
  */
 export async function passTargets(
   source: MountTableReader,
-  namespaces: readonly string[],
+  roots: readonly string[],
   scope: CompiledScope,
   only?: readonly MountRef[],
 ): Promise<PassTarget[]> {
   const wanted = only && new Set(only.map(mountId));
+  const namespaces = only
+    ? [...new Set(only.map((mount) => mount.namespace))].filter((ns) => scope.namespaceInScope(ns))
+    : await namespacesInScope(source, roots, scope);
   const targets: PassTarget[] = [];
   for (const namespace of namespaces) {
     const policies: MountRef = { kind: "policy", namespace, mount: "sys/policies/acl/" };
@@ -220,12 +268,23 @@ type MountShape = Pick<MountInfo, "path" | "kvVersion">;
  */
 export async function checkGlobsReach(
   scope: Scope,
-  namespaces: readonly string[],
+  listNamespaces: () => Promise<readonly string[]>,
   readMounts: (namespace: string) => Promise<Iterable<MountShape>>,
 ): Promise<void> {
   const globs = (scope.include?.length ?? 0) + (scope.exclude?.length ?? 0);
   if (globs === 0) return;
   const kvMounts: string[] = [];
+  let namespaces: readonly string[] = [];
+  try {
+    namespaces = await listNamespaces();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CourierError(
+      error instanceof CourierError ? error.code : "VAULT_UNREACHABLE",
+      `cannot list the source's namespaces to check sync.include and sync.exclude: ${message}`,
+      { cause: error },
+    );
+  }
   if (scope.mounts === undefined) {
     for (const namespace of namespaces) {
       let mounts: Iterable<MountShape>;
@@ -249,6 +308,21 @@ export async function checkGlobsReach(
 /** isReplicated({type:"kv", kvVersion:2, path:"secret/"}) → true; cubbyhole and non-KV engines → false */
 function isReplicated(mount: MountShape): boolean {
   return mount.kvVersion !== null && mount.path !== "cubbyhole/";
+}
+
+/**
+ * sync.map for every destination, and the maps of the list items that have one of their own.
+ * pathMapsFrom(sync.map ["secret/=mirror/"], list [{address:"http://dr2/", map:["secret/=dr/"]}])
+ *   → {all: [secret/=mirror/], byDestination: {"http://dr2": [secret/=dr/]}}
+ */
+export function pathMapsFrom(config: Config): PathMaps {
+  const own = config.vault.destinations.list.filter((item) => (item.map?.length ?? 0) > 0);
+  return {
+    all: parsePathMap(config.sync.map),
+    byDestination: Object.fromEntries(
+      own.map((item) => [item.address.replace(/\/+$/, ""), parsePathMap(item.map ?? [])]),
+    ),
+  };
 }
 
 /**

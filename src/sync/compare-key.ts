@@ -3,6 +3,7 @@
 
 import type { SyncKey } from "../sync-key.ts";
 import { type OutcomeError, toOutcomeError } from "./outcome.ts";
+import { destinationKey, mapFor, type PathMap, type PathMaps } from "./path-map.ts";
 import { type Aspect, compareStates, type Status } from "./plan.ts";
 import {
   isAbsent,
@@ -27,11 +28,16 @@ export interface CompareResult {
   destinations: Comparison[];
 }
 
+export interface CompareOptions extends ReadOptions {
+  /** sync.map: each destination is read where the source's key lands on it. */
+  map?: PathMaps;
+}
+
 export async function compareKey(
   key: SyncKey,
   source: SyncVault,
   destinations: SyncVault[],
-  options: ReadOptions = {},
+  options: CompareOptions = {},
 ): Promise<CompareResult> {
   if (key.kind === "policy" && key.path.toLowerCase() === "root") {
     return {
@@ -52,13 +58,20 @@ export async function compareKey(
     return { sourceError, destinations: destinations.map(failed) };
   }
   const now = (options.now ?? Date.now)();
-  return { destinations: await Promise.all(destinations.map((d) => compareOne(d, key, read, now))) };
+  const compared = destinations.map((d) => compareOne(d, key, read, now, mapFor(options.map, d.address)));
+  return { destinations: await Promise.all(compared) };
 }
 
-async function compareOne(destination: SyncVault, key: SyncKey, source: SourceRead, now: number) {
+async function compareOne(
+  destination: SyncVault,
+  key: SyncKey,
+  source: SourceRead,
+  now: number,
+  map: PathMap,
+) {
   const name = destination.address;
   try {
-    const read = await readDestination(destination, key, source.mount, now);
+    const read = await readDestination(destination, destinationKey(key, map), source.mount, now);
     if (read.kind === "other-mount")
       return { destination: name, status: "differs", aspects: ["mount"] } as Comparison;
     if (read.kind === "no-mount") {

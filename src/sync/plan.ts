@@ -85,8 +85,12 @@ function planKv2(source: Kv2State, destination: Kv2State, remove: (action: Actio
   return actions;
 }
 
-/** What was done, by name: a plan's ops plus "create-mount" and "kv2-undelete". */
-export type Done = Exclude<Action["op"], "skip" | "kv2-restore"> | "create-mount" | "kv2-undelete";
+/** What was done, by name: a plan's ops plus "create-namespace", "create-mount" and "kv2-undelete". */
+export type Done =
+  | Exclude<Action["op"], "skip" | "kv2-restore">
+  | "create-namespace"
+  | "create-mount"
+  | "kv2-undelete";
 
 export async function applyPlan(
   destination: SyncVault,

@@ -16,6 +16,7 @@ import {
   versionState,
 } from "../vault/kv.ts";
 import { type Ensured, kindOf, type MountInfo, type MountSpec } from "../vault/mounts.ts";
+import { type CustomMetadata, type EnsureNamespace, namespaceNotFound } from "../vault/namespaces.ts";
 
 export interface SyncVault {
   /** How outcomes name this Vault: its address. */
@@ -26,6 +27,13 @@ export interface SyncVault {
     ensure(namespace: string, mount: string, spec: MountSpec): Promise<Ensured>;
     /** The namespace's mount table changed under us: the next find() asks Vault again. */
     forget(namespace: string): void;
+  };
+  readonly namespaces: {
+    /** The namespace's custom_metadata, or null when it does not exist. */
+    read(path: string): Promise<CustomMetadata | null>;
+    /** The namespace and its parents exist afterwards (or it throws a NamespaceError). */
+    ensure(path: string, options: EnsureNamespace): Promise<Ensured>;
+    forget(path: string): void;
   };
   readonly kv1: {
     read(ref: KvRef): Promise<Record<string, unknown> | null>;
@@ -112,7 +120,25 @@ export type DestinationRead =
   | { kind: "no-mount" }
   | { kind: "other-mount"; found: MountInfo };
 
+/**
+ * The key on a destination. A namespace the destination lacks holds nothing: for a KV key, no
+ * mount (made, with the namespace, when a sync may); for a policy, no policy.
+ */
 export async function readDestination(
+  destination: SyncVault,
+  key: SyncKey,
+  sourceMount: MountInfo | null,
+  now: number,
+): Promise<DestinationRead> {
+  try {
+    return await readDestinationIn(destination, key, sourceMount, now);
+  } catch (error) {
+    if (!namespaceNotFound(error)) throw error;
+    return sourceMount ? { kind: "no-mount" } : { kind: "state", state: emptyState(null) };
+  }
+}
+
+async function readDestinationIn(
   destination: SyncVault,
   key: SyncKey,
   sourceMount: MountInfo | null,

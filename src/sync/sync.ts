@@ -7,6 +7,7 @@
 import type { SyncKey } from "../sync-key.ts";
 import { mountTableChanged, VaultCallError } from "../vault/errors.ts";
 import { type MountInfo, mountSpecFrom } from "../vault/mounts.ts";
+import { type CustomMetadata, NamespaceError, namespaceNotFound } from "../vault/namespaces.ts";
 import {
   type DestinationOutcome,
   failedOutcome,
@@ -15,6 +16,7 @@ import {
   type SyncResult,
   toOutcomeError,
 } from "./outcome.ts";
+import { destinationKey, mapFor, type PathMaps, sourceNamespaceOf } from "./path-map.ts";
 import { applyPlan, type Done, planSync } from "./plan.ts";
 import {
   type DestinationRead,
@@ -36,6 +38,8 @@ export interface SyncOptions extends ReadOptions {
   deletes: boolean;
   /** A KV mount missing on a destination is created with the source's type and options. */
   createMounts: boolean;
+  /** Where source keys live on destinations (sync.map); none = the same place. */
+  map?: PathMaps;
 }
 
 /** How often a key is synced again at once for the destinations that lost a race. */
@@ -107,30 +111,65 @@ async function syncOnce(
       destinations: destinations.map((d) => failedOutcome(d.address, sourceError, [])),
     };
   }
-  const outcomes = await Promise.all(destinations.map((d) => syncDestination(d, key, read, options)));
+  const outcomes = await Promise.all(
+    destinations.map((d) => {
+      const map = mapFor(options.map, d.address);
+      let at: SyncKey;
+      try {
+        at = destinationKey(key, map);
+      } catch (error) {
+        return failedOutcome(d.address, toOutcomeError(error), []);
+      }
+      // A token that may not read the source's namespace still gets the namespace made, without metadata.
+      const metadataOf = async (path: string) => {
+        const from = sourceNamespaceOf(path, map);
+        const metadata = from === null ? null : await source.namespaces.read(from).catch(ifDenied(null));
+        return metadata ?? {};
+      };
+      // From here on the key is named as this destination holds it.
+      return syncDestination(d, at, read, { ...options, metadataOf });
+    }),
+  );
   return { destinations: outcomes };
 }
 
 /** Waits, in turn, for a new KV v2 mount to finish upgrading its storage: 3.1 s in all. */
 const UPGRADE_WAITS_MS = [100, 200, 400, 800, 1600];
 
+interface DestinationOptions extends SyncOptions {
+  /** The source's custom_metadata of a namespace, for one made on a destination. */
+  metadataOf(path: string): Promise<CustomMetadata>;
+}
+
 async function syncDestination(
   destination: SyncVault,
   key: SyncKey,
   source: SourceRead,
-  options: SyncOptions,
+  options: DestinationOptions,
 ): Promise<DestinationOutcome> {
   const done: Done[] = [];
   let looked = false;
+  let lookedForNamespace = false;
   let upgradeWaits = 0;
   for (;;) {
     try {
+      if (!(await namespaceReady(destination, key, source, options, done))) {
+        // Nothing on the source, and no namespace here to hold it: already equal.
+        return { destination: destination.address, result: "unchanged", done, skipped: [] };
+      }
       const state = await destinationState(destination, key, source, options, done);
       const actions = planSync(source.state, state, options, key.path.toLowerCase());
       await applyPlan(destination, key, source.state, actions, done);
       const skipped = actions.flatMap((a) => (a.op === "skip" ? [a.why] : []));
       return { destination: destination.address, result: resultOf(done, skipped), done, skipped };
     } catch (error) {
+      // The namespace was there when last looked at and is gone now: look again, make it anew.
+      if (!lookedForNamespace && namespaceNotFound(error)) {
+        lookedForNamespace = true;
+        destination.namespaces.forget(key.namespace);
+        destination.mounts.forget(key.namespace);
+        continue;
+      }
       // "No handler" where the cached mount table promised a mount: the destination lost it (disabled,
       // restarted empty, a snapshot restored). Look again at once: the mount is made anew when allowed.
       if (!looked && mountTableChanged(error)) {
@@ -148,6 +187,33 @@ async function syncDestination(
       }
       return failedOutcome(destination.address, toOutcomeError(error), done);
     }
+  }
+}
+
+/**
+ * The key's namespace exists on the destination, made (parents first, with the source's
+ * custom_metadata) when allowed and needed; false when it is missing and nothing needs it. The
+ * root always exists. A server without namespaces throws a NamespaceError naming the namespace,
+ * the same words for every key, so it is reported once per destination.
+ */
+async function namespaceReady(
+  destination: SyncVault,
+  key: SyncKey,
+  source: SourceRead,
+  options: DestinationOptions,
+  done: Done[],
+): Promise<boolean> {
+  if (key.namespace === "") return true;
+  const needed = !isAbsent(source.state);
+  try {
+    const ensure = { create: needed && options.createMounts, metadataOf: options.metadataOf };
+    if ((await destination.namespaces.ensure(key.namespace, ensure)) === "created") {
+      done.push("create-namespace");
+    }
+    return true;
+  } catch (error) {
+    if (!needed && error instanceof NamespaceError && error.missing) return false;
+    throw error;
   }
 }
 
@@ -185,4 +251,12 @@ function stateIn(read: DestinationRead, destination: SyncVault, key: SyncKey, mo
   // Made, then gone again at once: the mount table is changing under us; the next run looks again.
   const where = `${key.namespace}${key.mount}`;
   throw new SyncError("VAULT_ERROR", `${destination.address}: mount ${where} vanished as it was made`, true);
+}
+
+/** .catch(ifDenied(x)): a 403 answers x; any other failure is thrown on. */
+function ifDenied<T>(value: T): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof VaultCallError && error.reason === "permission-denied") return value;
+    throw error;
+  };
 }

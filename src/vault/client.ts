@@ -8,6 +8,7 @@ import { lookupSelf, type ManagedTokenOptions, type TokenSource, tokenSourceFor 
 import { type TlsSettings, VaultCaller, VaultHttp, type VaultReply } from "./http.ts";
 import { Kv1Api, Kv2Api } from "./kv.ts";
 import { MountsApi } from "./mounts.ts";
+import { NamespacesApi } from "./namespaces.ts";
 import { PoliciesApi } from "./policies.ts";
 
 /** Everything needed to talk to one Vault. */
@@ -39,6 +40,7 @@ export class VaultClient {
   readonly tokens: TokenSource;
   readonly caller: VaultCaller;
   readonly mounts: MountsApi;
+  readonly namespaces: NamespacesApi;
   readonly kv1: Kv1Api;
   readonly kv2: Kv2Api;
   readonly policies: PoliciesApi;
@@ -48,6 +50,7 @@ export class VaultClient {
     this.tokens = options.tokens ?? tokenSourceFor(this.http, authOf(settings), options);
     this.caller = new VaultCaller(this.http, this.tokens);
     this.mounts = new MountsApi(this.caller, settings.mountCacheMs, options.now);
+    this.namespaces = new NamespacesApi(this.caller, this.http.address);
     this.kv1 = new Kv1Api(this.caller);
     this.kv2 = new Kv2Api(this.caller);
     this.policies = new PoliciesApi(this.caller);

@@ -12,7 +12,7 @@ export type FailureReason =
   | "sealed" // 503: sealed or standby
   | "server-error" // 500, 502, 504
   | "conflict" // 409, or 400 from a KV v2 check-and-set mismatch: someone wrote in between
-  | "upgrading" // 400 while a new KV v2 mount upgrades its storage
+  | "upgrading" // a new mount or namespace is still being set up: 400 while a KV v2 mount upgrades its storage, 404 "tainted" route in OpenBao
   | "inconsistent" // 412: a performance standby has not caught up yet
   | "permission-denied" // 403
   | "bad-request" // 400 for any other reason
@@ -81,6 +81,9 @@ export function classifyStatus(status: number, errors: string[]): FailureReason 
   if (status === 400 && first.startsWith("Upgrading from non-versioned to versioned data"))
     return "upgrading";
   if (status === 400) return "bad-request";
+  // OpenBao, while a namespace (or mount) is being made or removed: "no handler for route … route
+  // entry or namespace is tainted". Gone within moments.
+  if (status === 404 && first.includes("is tainted")) return "upgrading";
   if (status === 403) return "permission-denied";
   if (status === 404) return "no-route";
   if (status === 405) return "unsupported";

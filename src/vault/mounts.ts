@@ -7,6 +7,7 @@
 
 import { VaultCallError } from "./errors.ts";
 import { type VaultCaller, type VaultRequest, vaultPath } from "./http.ts";
+import { SingleFlight } from "./single-flight.ts";
 
 /** One secret engine as the mount table describes it. */
 export interface MountInfo {
@@ -255,27 +256,4 @@ function isMountEntry(path: string, entry: unknown): entry is { type: string } {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * One attempt at a time per thing being made on a Vault: callers that need the same thing while it
- * is being made wait on that attempt and share its answer, instead of racing it and losing.
- */
-interface Flown<T> {
-  value: T;
-  /** This caller waited on an attempt another caller started. */
-  joined: boolean;
-}
-
-class SingleFlight<T> {
-  readonly #flights = new Map<string, Promise<T>>();
-
-  /** Runs `attempt` for `id`, or waits on the one already under way; the next call tries afresh. */
-  async run(id: string, attempt: () => Promise<T>): Promise<Flown<T>> {
-    const under = this.#flights.get(id);
-    if (under) return { value: await under, joined: true };
-    const flight = attempt().finally(() => this.#flights.delete(id));
-    this.#flights.set(id, flight);
-    return { value: await flight, joined: false };
-  }
 }

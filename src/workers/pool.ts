@@ -11,6 +11,7 @@
 // `import.meta.url` is the binary's root, so only a sibling file resolves it right.
 
 import type { SyncResult } from "../sync/outcome.ts";
+import type { PathMaps } from "../sync/path-map.ts";
 import type { SyncKey } from "../sync-key.ts";
 import type { TokenSource } from "../vault/auth.ts";
 import type { VaultConnection } from "../vault/client.ts";
@@ -24,6 +25,8 @@ export interface SyncWorkerInit {
   destinations: VaultConnection[];
   deletes: boolean;
   createMounts: boolean;
+  /** sync.map, plain data. */
+  map?: PathMaps;
 }
 
 /** One sync: the key and the destinations this run covers. */

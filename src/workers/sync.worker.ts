@@ -4,7 +4,7 @@
 // binary resolves `import.meta.url` against its own root.
 
 import type { SyncResult } from "../sync/outcome.ts";
-import { syncKey } from "../sync/sync.ts";
+import { type SyncOptions, syncKey } from "../sync/sync.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { type SyncWorkerInit, type SyncWorkerTask, serveWorker } from "./pool.ts";
 import { RelayedToken, type TokenUpdate } from "./token-relay.ts";
@@ -12,7 +12,7 @@ import { RelayedToken, type TokenUpdate } from "./token-relay.ts";
 let source: VaultClient;
 let destinations = new Map<string, VaultClient>();
 let tokens: RelayedToken[] = [];
-let options = { deletes: true, createMounts: true };
+let options: SyncOptions = { deletes: true, createMounts: true };
 
 serveWorker<SyncWorkerInit, SyncWorkerTask, SyncResult>({
   init(init, ask) {
@@ -24,7 +24,7 @@ serveWorker<SyncWorkerInit, SyncWorkerTask, SyncResult>({
         createVaultClient(settings, { tokens: tokens[i + 1] }),
       ]),
     );
-    options = { deletes: init.deletes, createMounts: init.createMounts };
+    options = { deletes: init.deletes, createMounts: init.createMounts, map: init.map };
   },
   update(update) {
     const { vault, token } = update as TokenUpdate;

@@ -80,6 +80,18 @@ describe("reading the command line", () => {
     expect(config.log.level).toBe("debug");
   });
 
+  test("sync.map and sync.namespaces come from a flag as comma-separated lists; each mapping ends in /", async () => {
+    const { config } = await load(
+      { argv: ["--sync.map=secret=mirror/,team1/=dr/team1", "--sync.namespaces=team1/**,team2/"] },
+      where,
+    );
+    expect(config.sync.map).toEqual(["secret/=mirror/", "team1/=dr/team1/"]);
+    expect(config.sync.namespaces).toEqual(["team1/**", "team2/"]);
+    expect(await problemsOf({ argv: ["--sync.map=secret/"] }, where)).toEqual([
+      'sync.map (flag --sync.map): item "secret/" must be FROM=TO, two paths ending in "/", e.g. secret/=mirror/, got "secret/"',
+    ]);
+  });
+
   test("a command's own flags, -x aliases, -, and everything after -- are told apart from settings", () => {
     const out = parseArgv(["--dry-run", "-f", "json", "-", "--log.level=debug", "--", "--not-a-flag"], {
       "dry-run": { type: "boolean", description: "change nothing" },

@@ -145,6 +145,7 @@ vault:
         namespace: team-b/
         tls:
           server_name: own.internal
+        map: ["secret=dr/", "team1/=dr/team1/"]
 `;
 
   test("each item keeps what it says and takes the rest from the shared settings", async () => {
@@ -159,6 +160,8 @@ vault:
     expect(first?.tls).toMatchObject({ skip_verify: true, server_name: "shared.internal" });
     expect(second).toMatchObject({ token: "hvs.sharedfromfile", token_file: shared, namespace: "team-b/" });
     expect(second?.tls).toMatchObject({ skip_verify: false, server_name: "own.internal" });
+    // A map of its own rides along with the item; the other has none.
+    expect([first?.map, second?.map]).toEqual([[], ["secret/=dr/", "team1/=dr/team1/"]]);
     expect(warnings).toContain(
       "TLS certificate verification is OFF for http://127.0.0.1:8201 (vault.destinations.list[0].tls.skip_verify)",
     );

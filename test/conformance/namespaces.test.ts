@@ -29,6 +29,22 @@ describe.skipIf(!HAS_NAMESPACES)("namespaces", () => {
     expect((await t.req("GET", `sys/namespaces/${name}`)).json.data.id).toBe(resp.json.data.id);
   });
 
+  test("a namespace that does not exist reads as a clean 404; a request inside it answers 'namespace not found'", async () => {
+    const name = t.unique("never");
+    const read = await t.req("GET", `sys/namespaces/${name}`);
+    expect([read.status, read.json]).toEqual([404, { errors: [] }]);
+    const inside = await t.req("GET", "sys/mounts", { ns: name });
+    expect([inside.status, inside.json]).toEqual([404, { errors: ["namespace not found"] }]);
+  });
+
+  test("a child is read inside its parent, by its own name", async () => {
+    const parent = await namespace();
+    await t.req("POST", "sys/namespaces/child", { ns: parent, body: { custom_metadata: { tier: "gold" } } });
+    t.cleanup(() => t.req("DELETE", "sys/namespaces/child", { ns: parent }));
+    const read = await t.req("GET", "sys/namespaces/child", { ns: parent });
+    expect(read.json.data).toMatchObject({ path: `${parent}/child/`, custom_metadata: { tier: "gold" } });
+  });
+
   test("lists child namespaces with their details under key_info", async () => {
     const name = await namespace();
     const resp = await t.req("LIST", "sys/namespaces");

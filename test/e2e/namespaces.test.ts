@@ -2,6 +2,7 @@
 // writes it inside the same namespace on every Vault, never in the root namespace.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type Harness, startHarness } from "../support/courier-harness.ts";
+import { eventually } from "../support/eventually.ts";
 import { onEveryDestination, problems } from "./everywhere.ts";
 
 const POLICY = 'path "kv/data/*" {\n  capabilities = ["read"]\n}\n';
@@ -74,5 +75,46 @@ describe.each(["udp", "tcp"] as const)("namespaces over %s", (transport) => {
 
   test("nothing was logged as a failure", () => {
     expect(problems(h)).toEqual([]);
+  });
+});
+
+describe("a destination without namespaces", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ transport: "udp", destinations: 1, flags: ["--http.address=127.0.0.1:0"] });
+    // What a server without namespaces answers: it has no sys/namespaces at all.
+    const rules = [{ kind: "status", status: 404, path: "sys/namespaces*", errors: ["unsupported path"] }];
+    const control = h.doubles.destinations[0]!.controlAddress;
+    await fetch(`${control}/_double/faults`, { method: "POST", body: JSON.stringify(rules) });
+  });
+  afterAll(async () => {
+    expect(await h.stop()).toBe(0);
+  });
+
+  test("gets one warning naming the namespace, however many keys of it fail, and each counts as failed", async () => {
+    await h.source.must("POST", "sys/namespaces/team-x");
+    await h.source.in("team-x/").mount("kv", "kv", { version: "2" });
+    for (const name of ["a", "b", "c"]) {
+      await h.source.in("team-x/").must("POST", `kv/data/${name}`, { data: { v: name } });
+    }
+    const failed = () =>
+      h.courier.logs().filter((r) => /^sync failed/.test(r.msg) && String(r.key).startsWith("kv team-x/"));
+    await eventually(() => expect(failed()).toHaveLength(3));
+    const address = h.doubles.destinations[0]!.address;
+    expect(problems(h)).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        msg: "sync failed",
+        error: `${address} has no namespaces (Vault Enterprise or OpenBao 2.3 and later have them): cannot create namespace team-x/ there`,
+      }),
+    ]);
+    const serving = await h.courier.waitForLog("serving /healthz, /readyz and /metrics");
+    const metrics = await (await fetch(`${serving.address}/metrics`)).text();
+    const line = metrics
+      .split("\n")
+      .find((l) => l.startsWith("courier_sync_total{") && l.includes('result="failed"'));
+    expect(Number(line?.split(" ").at(-1))).toBe(3);
+    // Nothing of team-x/ was written at the root instead.
+    expect((await h.destinations[0]!.mounts())["kv/"]).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { compileScope } from "../../src/audit/scope.ts";
-import { passNamespaces, passTargets, type WalkedKey, walkKeys } from "../../src/reconcile/walk.ts";
+import { passTargets, type WalkedKey, walkKeys } from "../../src/reconcile/walk.ts";
 import type { SyncKey } from "../../src/sync-key.ts";
 import { mountKv, ok, startVault, type Vault } from "../sync/vault-fixture.ts";
 
@@ -31,7 +31,8 @@ afterAll(async () => {
   await Promise.all([source, east, west].map((v) => v?.stop()));
 });
 
-const label = (key: SyncKey) => (key.kind === "policy" ? `policy ${key.path}` : `${key.mount}${key.path}`);
+const label = (key: SyncKey) =>
+  key.kind === "policy" ? `policy ${key.namespace}${key.path}` : `${key.namespace}${key.mount}${key.path}`;
 const names = (keys: WalkedKey[]) =>
   keys.map(({ key, onSource }) => `${label(key)}${onSource ? "" : " (extra)"}`);
 
@@ -83,7 +84,7 @@ describe("walking the source", () => {
 });
 
 describe("walking a namespace", () => {
-  test("lists the namespace's own mounts and policies, keys carrying the namespace", async () => {
+  test("a walk from the root reaches the namespace below it: its own mounts and policies, keys carrying the namespace", async () => {
     await ok(source.api("POST", "sys/namespaces/team-a"));
     await mountKv([source], "apps", 2, "team-a/");
     await ok(source.api("POST", "apps/data/web", { data: { v: "1" } }, "team-a/"));
@@ -96,7 +97,7 @@ describe("walking a namespace", () => {
       ),
     );
     const scope = compileScope();
-    const targets = await passTargets(source.client, passNamespaces("team-a"), scope);
+    const targets = await passTargets(source.client, [""], scope);
     const keys: SyncKey[] = [];
     for await (const walked of walkKeys(source.client, targets, {
       scope,
@@ -110,6 +111,16 @@ describe("walking a namespace", () => {
       { kind: "policy", namespace: "team-a/", mount: "sys/policies/acl/", path: "team-ops" },
       { kind: "kv", namespace: "team-a/", mount: "apps/", path: "web" },
     ]);
+  });
+
+  test('sync.namespaces narrows the walk to the namespaces its globs match; "" is the root', async () => {
+    const only = async (namespaces: string[]) => [
+      ...new Set((await walk({ scope: { namespaces } })).keys.map((k) => k.key.namespace)),
+    ];
+    expect(await only(["team-a/**"])).toEqual(["team-a/"]);
+    expect(await only([""])).toEqual([""]);
+    expect(await only(["*"])).toEqual(["team-a/"]);
+    expect(await only(["", "team-b/**"])).toEqual([""]);
   });
 });
 
@@ -129,6 +140,9 @@ describe("walking the destinations beside the source", () => {
       "secret/a/y/z",
       "secret/b",
       "secret/gone",
+      "policy team-a/default",
+      "policy team-a/team-ops",
+      "team-a/apps/web",
     ]);
   });
 
