@@ -20,7 +20,9 @@ import type { Logger } from "../observe/logger.ts";
 import { startObserver } from "../observe/metrics.ts";
 import { type AgentPasses, agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
 import { checkGlobsReach, passSettingsFrom } from "../reconcile/walk.ts";
+import { ManagedKeys } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import { keyId } from "../sync-key.ts";
 import type { ManagedToken } from "../vault/auth.ts";
 import type { VaultConnection, VaultSettings } from "../vault/client.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
@@ -81,6 +83,12 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const table = new InMemoryMountTable();
   const counters = createIngestCounters();
   const settings = passSettingsFrom(config);
+  // Read before anything syncs: a hint for a key the source lacks asks it whose the key is.
+  const managed = await ManagedKeys.open(
+    settings.stateDir,
+    vaults.destinations.map((d) => d.address),
+    (message) => log.warn(message),
+  );
 
   const ring = new DedupRing({
     capacity: config.worker.queue_size,
@@ -97,12 +105,15 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       destinations: vaults.destinations.map(connectionOf),
       deletes: settings.deletes,
       createMounts: settings.createMounts,
+      prune: settings.prune,
     },
     tokens,
     (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
   );
-  const passes = agentPassesFor({ settings, maxRate: config.audit.max_rate, vaults, tokens, log });
+  const passes = agentPassesFor({ settings, managed, maxRate: config.audit.max_rate, vaults, tokens, log });
   const onSync = (task: Task, result: SyncResult, ms: number) => {
+    const id = keyId(task.key);
+    for (const outcome of result.destinations) managed.note(outcome.destination, id, outcome.managed);
     logSync(log, task, result, ms);
     observer.recordSync(task, result, ms);
     passes.observe(task, result);
@@ -111,7 +122,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     ring,
     concurrency: settings.concurrency,
     destinations: vaults.destinations.map((d) => d.address),
-    execute: syncExecutor(pool, passes, table, onSync),
+    execute: syncExecutor(pool, passes, table, managed, onSync),
     backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 1 },
     rateLimit:
       config.audit.max_rate > 0
@@ -198,6 +209,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       await pool.stop();
       await observer.stop();
       closeVaults();
+      await managed.flush();
       const unfinished = left.pending.length + left.inFlight.length + left.retries.length;
       if (unfinished > 0) {
         log.warn("stopped with syncs unfinished; the next start's full pass covers them", {
@@ -264,6 +276,7 @@ function syncExecutor(
   pool: SyncPool,
   passes: AgentPasses,
   mounts: InMemoryMountTable,
+  managed: ManagedKeys,
   onResult: (task: Task, result: SyncResult, ms: number) => void,
 ): Execute {
   return async (task) => {
@@ -271,9 +284,11 @@ function syncExecutor(
     const { key, destinations } = task;
     // The source mount this thread already knows spares the worker a read of sys/mounts.
     const sourceMount = key.kind === "kv" ? mounts.at(key.namespace, key.mount) : undefined;
+    // Where the key is Courier's: only there may a hint for a key the source lacks delete it.
+    const managedOn = managed.managedOn(keyId(key), destinations);
     const result = passes.prunes(key)
       ? await passes.prune(task)
-      : await pool.run({ key, destinations, sourceMount });
+      : await pool.run({ key, destinations, sourceMount, managed: managedOn });
     onResult(task, result, performance.now() - started);
     return result;
   };

@@ -38,7 +38,7 @@ async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
     reportFailure(error);
     return 2;
   }
-  const { config, flags } = prepared;
+  const { config, flags, log } = prepared;
   const format = String(flags.format ?? "auto");
   if (!FORMATS.includes(format)) {
     reportFailure(
@@ -49,7 +49,7 @@ async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
   const write = (text: string) => void process.stdout.write(text);
   let setup: PassSetup;
   try {
-    setup = await checkedPassSetup(config);
+    setup = await checkedPassSetup(config, log);
   } catch (error) {
     // A glob that can match nothing, or a source whose mount table cannot be read: it could not tell.
     reportFailure(error);

@@ -50,7 +50,7 @@ async function runReplay(rawArgs: readonly string[]): Promise<number> {
     );
   }
   const chunks = await openInput(file);
-  const setup = await checkedPassSetup(config);
+  const setup = await checkedPassSetup(config, log);
   const counts = emptyReplayCounts();
   const keys = replayKeys(
     chunks,

@@ -31,7 +31,7 @@ async function runSync(rawArgs: readonly string[]): Promise<number> {
     needs: { source: true, destinations: true },
   });
   const dryRun = flags["dry-run"] === true;
-  const setup = await checkedPassSetup(config);
+  const setup = await checkedPassSetup(config, log);
   try {
     const summary = await runSyncPass(setup, {
       dryRun,

@@ -12,6 +12,7 @@ import type { CompiledScope } from "../audit/scope.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler, Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
+import type { ManagedKeys, PruneMode } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { keyId, mountId, type SyncKey } from "../sync-key.ts";
 import type { TokenSource } from "../vault/auth.ts";
@@ -40,7 +41,9 @@ export interface AgentPassesOptions {
   destinations: VaultClient[];
   namespaces: string[];
   scope: CompiledScope;
-  prune: boolean;
+  prune: PruneMode;
+  /** The keys Courier manages on each destination: passes prune only these with sync.prune=managed. */
+  managed: ManagedKeys;
   createMounts: boolean;
   /** --audit.max_rate: the pace of passes the audit stream caused (triggers.ts); 0 = none. */
   maxRate: number;
@@ -80,7 +83,11 @@ export class AgentPasses {
 
   constructor(options: AgentPassesOptions) {
     this.#options = options;
-    this.#prune = new PruneRunner(options.source, options.destinations, options.createMounts);
+    this.#prune = new PruneRunner(options.source, options.destinations, {
+      createMounts: options.createMounts,
+      prune: options.prune,
+      managed: options.managed,
+    });
   }
 
   get status(): ReconcileStatus {
@@ -239,6 +246,7 @@ export class AgentPasses {
  */
 export function agentPassesFor(options: {
   settings: PassSettings;
+  managed: ManagedKeys;
   /** audit.max_rate: the pace of passes the audit stream caused. */
   maxRate: number;
   vaults: AgentVaults;
@@ -254,6 +262,7 @@ export function agentPassesFor(options: {
     namespaces: pass.namespaces,
     scope: pass.scope,
     prune: pass.prune,
+    managed: options.managed,
     createMounts: pass.createMounts,
     maxRate: options.maxRate,
     log: options.log,

@@ -5,7 +5,7 @@
 // a program, so a report of a million keys needs no memory.
 
 import { type CompareResult, compareKey } from "../sync/compare-key.ts";
-import { describeKey, type SyncKey } from "../sync-key.ts";
+import { describeKey, keyId, type SyncKey } from "../sync-key.ts";
 import { type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
 
 export type DriftStatus = "missing" | "extra" | "differs" | "error";
@@ -22,6 +22,8 @@ export interface DriftRow {
   what: string[];
   /** Why it could not be compared, for "error". Vault's words; never a value. */
   error?: string;
+  /** For "extra": Courier put it there (a managed prune deletes it) or another writer did (it stays). */
+  owner?: "managed" | "foreign";
 }
 
 export interface DestinationDrift {
@@ -61,7 +63,11 @@ export async function runDiff(setup: PassSetup, onRow: (row: DriftRow) => void):
       (walked) =>
         compareKey(walked.key, setup.source, setup.destinations, { sourceMount: walked.sourceMount }),
       (result, walked) => {
-        for (const r of driftRows(walked.key, result)) row(r);
+        const id = keyId(walked.key);
+        for (const r of driftRows(walked.key, result)) {
+          if (r.status === "extra") r.owner = setup.managed.has(r.destination, id) ? "managed" : "foreign";
+          row(r);
+        }
       },
     );
   } catch (error) {
@@ -131,6 +137,7 @@ export function jsonPrinter(write: (text: string) => void): DriftPrinter {
 /**
  * DESTINATION             STATUS   KEY
  * http://127.0.0.1:8201   differs  kv secret/app  (data, max_versions)
+ * http://127.0.0.1:8201   extra    kv secret/old  (managed)
  */
 export function tablePrinter(write: (text: string) => void, destinations: readonly string[]): DriftPrinter {
   const width = Math.max("DESTINATION".length, ...destinations.map((d) => d.length));
@@ -138,7 +145,7 @@ export function tablePrinter(write: (text: string) => void, destinations: readon
   return {
     row(row) {
       if (rows++ === 0) write(`${"DESTINATION".padEnd(width)}  STATUS   KEY\n`);
-      const detail = row.error ?? row.what.join(", ");
+      const detail = row.error ?? (row.owner ? [row.owner, ...row.what] : row.what).join(", ");
       const note = detail === "" ? "" : `  (${detail})`;
       write(`${row.destination.padEnd(width)}  ${row.status.padEnd(7)}  ${describeKey(row)}${note}\n`);
     },

@@ -10,6 +10,7 @@ import { type CompiledScope, compileScope, globsMatchingNothing, type Scope } fr
 import type { Config } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError } from "../errors.ts";
+import type { PruneMode } from "../sync/managed.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
 import type { KvRef } from "../vault/kv.ts";
@@ -27,7 +28,9 @@ export interface PassSettings {
   namespaces: string[];
   deletes: boolean;
   createMounts: boolean;
-  prune: boolean;
+  prune: PruneMode;
+  /** state.dir: where the keys Courier manages on each destination are remembered. */
+  stateDir: string;
   /** Sync worker threads: worker.concurrency, or one per core. */
   threads: number;
   /** Keys synced at once, SYNCS_PER_THREAD per thread. */
@@ -51,7 +54,8 @@ export function passSettingsFrom(config: Config): PassSettings {
     namespaces: passNamespaces(config.vault.source.namespace),
     deletes: config.sync.deletes,
     createMounts: config.sync.create_mounts,
-    prune: config.sync.prune,
+    prune: config.sync.prune as PruneMode,
+    stateDir: config.state.dir,
     threads,
     concurrency: threads * SYNCS_PER_THREAD,
   };

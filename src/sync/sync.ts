@@ -5,12 +5,14 @@
 import type { SyncKey } from "../sync-key.ts";
 import { mountTableChanged, VaultCallError } from "../vault/errors.ts";
 import { type MountInfo, mountSpecFrom } from "../vault/mounts.ts";
+import type { PruneMode } from "./managed.ts";
 import {
   type DestinationOutcome,
   failedOutcome,
   resultOf,
   type SyncResult,
   toOutcomeError,
+  WHOLE_KEY_DELETES,
 } from "./outcome.ts";
 import { applyPlan, type Done, planSync } from "./plan.ts";
 import {
@@ -31,6 +33,13 @@ import {
 export interface SyncOptions extends ReadOptions {
   /** Deletes on the source (KV v1 delete, soft delete, destroy, metadata delete, policy delete) reach destinations. */
   deletes: boolean;
+  /**
+   * Where a key the source lacks may be deleted: "all" anywhere, otherwise only on the
+   * destinations in `managed` (sync.prune, managed.ts). Absent: anywhere (a caller that does not track ownership).
+   */
+  prune?: PruneMode;
+  /** Addresses of the destinations where the key is Courier's. */
+  managed?: readonly string[];
   /** A KV mount missing on a destination is created with the source's type and options. */
   createMounts: boolean;
 }
@@ -66,6 +75,23 @@ export async function syncKey(
   return { destinations: outcomes };
 }
 
+/** Whether a key the source lacks may be deleted on this destination (see SyncOptions.prune). */
+export function removable(options: Pick<SyncOptions, "prune" | "managed">, destination: string): boolean {
+  if (options.prune === undefined || options.prune === "all") return true;
+  const name = destination.replace(/\/+$/, "");
+  return options.managed?.some((d) => d.replace(/\/+$/, "") === name) ?? false;
+}
+
+/**
+ * What a finished run says about whose the key is on the destination: true once it mirrors a key
+ * the source has; false once the key is gone there; undefined when left as another writer's.
+ */
+function managedAfter(source: KeyState, before: KeyState, done: Done[]): boolean | undefined {
+  if (!isAbsent(source)) return true;
+  if (isAbsent(before) || done.some((op) => WHOLE_KEY_DELETES.has(op))) return false;
+  return undefined;
+}
+
 /** Waits, in turn, for a new KV v2 mount to finish upgrading its storage: 3.1 s in all. */
 const UPGRADE_WAITS_MS = [100, 200, 400, 800, 1600];
 
@@ -81,10 +107,18 @@ async function syncDestination(
   for (;;) {
     try {
       const state = await destinationState(destination, key, source, options, done);
-      const actions = planSync(source.state, state, options, key.path.toLowerCase());
+      const planOptions = { deletes: options.deletes, removable: removable(options, destination.address) };
+      const actions = planSync(source.state, state, planOptions, key.path.toLowerCase());
       await applyPlan(destination, key, source.state, actions, done);
       const skipped = actions.flatMap((a) => (a.op === "skip" ? [a.why] : []));
-      return { destination: destination.address, result: resultOf(done, skipped), done, skipped };
+      const outcome: DestinationOutcome = {
+        destination: destination.address,
+        result: resultOf(done, skipped),
+        done,
+        skipped,
+      };
+      const managed = managedAfter(source.state, state, done);
+      return managed === undefined ? outcome : { ...outcome, managed };
     } catch (error) {
       // "No handler" where the cached mount table promised a mount: the destination lost it (disabled,
       // restarted empty, a snapshot restored). Look again at once: the mount is made anew when allowed.

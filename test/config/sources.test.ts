@@ -132,12 +132,13 @@ const settings = [
     file: "unix:///x.sock",
     fallback: "127.0.0.1:1269",
   },
-  { key: "sync.prune", flag: "true", env: "false", file: "true", fallback: false },
+  { key: "sync.prune", flag: "true", env: "off", file: "managed", fallback: "managed" },
 ] as const;
 const expected: Record<string, (raw: string) => unknown> = {
   "worker.queue_size": Number,
   "sync.interval": (raw) => ({ "30s": 30_000, "1m": 60_000, "1h": 3_600_000 })[raw],
-  "sync.prune": (raw) => raw === "true",
+  // The old boolean still reads: true = all, false = off.
+  "sync.prune": (raw) => ({ true: "all", false: "off" })[raw] ?? raw,
 };
 
 /** Every subset of sources; the strongest one present must win. */

@@ -2,6 +2,7 @@
 // passes are asserted by what the destinations hold and by the agent's own log lines.
 import { type RunningAgent, startAgent } from "../../src/agent/index.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { freshStateDir } from "../support/courier-process.ts";
 import { captureLogs } from "../support/log-capture.ts";
 import type { Vault } from "../sync/vault-fixture.ts";
 
@@ -30,6 +31,8 @@ export async function runAgent(
       "--vault.destinations.tokens=root",
       "--vault.audit_address=udp://127.0.0.1:0",
       "--worker.concurrency=1",
+      // Its own unless the test gives one: what a run remembers reaches only a restart that asks.
+      ...(flags.some((flag) => flag.startsWith("--state.dir")) ? [] : [`--state.dir=${freshStateDir()}`]),
       ...flags,
     ],
     needs: { source: true, destinations: true },
