@@ -16,6 +16,7 @@ import { describeDefault, SETTINGS, type Setting } from "../config/settings.ts";
 import { CONFIG_ENV, type CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
 import { createLogger, createScrubber, type Logger } from "../observe/logger.ts";
+import { type PassCounts, type ProgressReporter, reportProgress } from "../observe/progress.ts";
 
 // What reportFailure prints passes this, with every token prepare read registered.
 const scrubber = createScrubber();
@@ -52,6 +53,15 @@ export async function prepare(rawArgs: readonly string[], options: PrepareOption
   for (const warning of loaded.warnings) log.warn(warning);
   log[options.announce ?? "debug"]("configuration", { config: redactConfig(config), from: loaded.origins });
   return { config, log, flags: loaded.flags, positionals: loaded.positionals };
+}
+
+/**
+ * Progress of a one-shot pass: a line redrawn on stderr when it is a terminal, otherwise the
+ * log's "reconcile pass progress" line every 10 s; quiet for a pass that ends quickly.
+ */
+export function startProgress(counts: PassCounts, log: Logger): ProgressReporter {
+  const terminal = process.stderr.isTTY ? process.stderr : undefined;
+  return reportProgress(counts, { terminal, log });
 }
 
 // The settings as citty arguments.

@@ -5,9 +5,10 @@
 import { defineCommand } from "citty";
 import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
+import { type ProgressReporter, passCounts } from "../observe/progress.ts";
 import { diffExitCode, jsonPrinter, runDiff, tablePrinter } from "../reconcile/drift.ts";
 import { checkedPassSetup, type PassSetup } from "../reconcile/one-shot.ts";
-import { commandArgs, prepare, reportFailure, runAction } from "./common.ts";
+import { commandArgs, prepare, reportFailure, runAction, startProgress } from "./common.ts";
 
 const FORMATS = ["auto", "table", "json"];
 
@@ -46,7 +47,12 @@ async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
     );
     return 2;
   }
-  const write = (text: string) => void process.stdout.write(text);
+  const counts = passCounts();
+  let progress: ProgressReporter | undefined;
+  const write = (text: string) => {
+    progress?.clear();
+    process.stdout.write(text);
+  };
   let setup: PassSetup;
   try {
     setup = await checkedPassSetup(config, log);
@@ -62,13 +68,16 @@ async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
         setup.destinations.map((d) => d.address),
       )
     : jsonPrinter(write);
+  progress = startProgress(counts, prepared.log);
   try {
-    const summary = await runDiff(setup, printer.row);
+    const summary = await runDiff(setup, printer.row, counts);
+    progress.stop();
     const code = diffExitCode(summary);
     printer.end(summary, code);
     if (summary.failure) reportFailure(new CourierError("VAULT_ERROR", summary.failure));
     return code;
   } finally {
+    progress.stop();
     setup.close();
   }
 }

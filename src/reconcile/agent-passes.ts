@@ -12,6 +12,7 @@ import type { CompiledScope } from "../audit/scope.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler, Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
+import { reportProgress } from "../observe/progress.ts";
 import type { ManagedKeys, PruneMode } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { keyId, mountId, type SyncKey } from "../sync-key.ts";
@@ -48,6 +49,8 @@ export interface AgentPassesOptions {
   /** --audit.max_rate: the pace of passes the audit stream caused (triggers.ts); 0 = none. */
   maxRate: number;
   log: Logger;
+  /** How often a long pass logs its progress; 10 s by default. */
+  progressEveryMs?: number;
 }
 
 export interface PassParts {
@@ -199,7 +202,13 @@ export class AgentPasses {
     );
     this.#current = pass;
     this.#status.running = true;
-    const failure = await pass.run();
+    const scope = mounts === undefined ? "full" : mounts.map((m) => m.namespace + m.mount).join(",");
+    const progress = reportProgress(() => pass.tally.counts, {
+      log: this.#options.log,
+      fields: { reason, scope },
+      logEveryMs: this.#options.progressEveryMs,
+    });
+    const failure = await pass.run().finally(() => progress.stop());
     this.#current = undefined;
     this.#status.running = false;
     this.#report(pass, reason, failure, performance.now() - started);

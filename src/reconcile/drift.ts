@@ -4,9 +4,10 @@
 // rows are printed as they arrive, as a table for a person at a terminal or one JSON document for
 // a program, so a report of a million keys needs no memory.
 
+import { type PassCounts, passCounts } from "../observe/progress.ts";
 import { type CompareResult, compareKey } from "../sync/compare-key.ts";
 import { describeKey, keyId, type SyncKey } from "../sync-key.ts";
-import { type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
+import { countWalked, type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
 
 export type DriftStatus = "missing" | "extra" | "differs" | "error";
 
@@ -40,16 +41,22 @@ export interface DriftSummary {
   failure?: string;
 }
 
-/** Compares every key; `onRow` gets each difference in walk order. */
-export async function runDiff(setup: PassSetup, onRow: (row: DriftRow) => void): Promise<DriftSummary> {
+/** Compares every key; `onRow` gets each difference in walk order; `counts` follows the pass. */
+export async function runDiff(
+  setup: PassSetup,
+  onRow: (row: DriftRow) => void,
+  counts: PassCounts = passCounts(),
+): Promise<DriftSummary> {
   const destinations: Record<string, DestinationDrift> = {};
   for (const d of setup.destinations)
     destinations[d.address] = { missing: 0, extra: 0, differs: 0, errors: 0 };
   const summary: DriftSummary = { keys: 0, destinations };
   const row = (r: DriftRow) => {
-    const counts = destinations[r.destination]!;
-    if (r.status === "error") counts.errors++;
-    else counts[r.status]++;
+    const perDestination = destinations[r.destination]!;
+    if (r.status === "error") {
+      perDestination.errors++;
+      counts.errors++;
+    } else perDestination[r.status]++;
     onRow(r);
   };
   const keys = passKeys(setup, true, (destination, where, error) =>
@@ -58,11 +65,12 @@ export async function runDiff(setup: PassSetup, onRow: (row: DriftRow) => void):
   );
   try {
     summary.keys = await runOrdered(
-      keys,
+      countWalked(keys, counts),
       setup.concurrency,
       (walked) =>
         compareKey(walked.key, setup.source, setup.destinations, { sourceMount: walked.sourceMount }),
       (result, walked) => {
+        counts.done++;
         const id = keyId(walked.key);
         for (const r of driftRows(walked.key, result)) {
           if (r.status === "extra") r.owner = setup.managed.has(r.destination, id) ? "managed" : "foreign";

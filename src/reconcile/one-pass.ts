@@ -8,6 +8,7 @@ import type { CompiledScope } from "../audit/scope.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
+import type { PassCounts } from "../observe/progress.ts";
 import type { ManagedKeys, PruneMode } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { syncKey } from "../sync/sync.ts";
@@ -76,6 +77,7 @@ export class OnePass {
         const offered = scheduler.offer(walked.key, "reconcile");
         if (offered === "overflow" || offered === "stopped") this.#let([id]);
       }
+      this.tally.walkEnded = true;
       while (this.tally.pending.size > 0 && !stopping()) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
@@ -132,6 +134,8 @@ export class PassTally {
   notRun = 0;
   /** LISTs on a destination that failed: keys only it holds there were not seen. */
   walkErrors = 0;
+  /** The walk has ended: `walked` is the pass's total. */
+  walkEnded = false;
   /** Per destination: keys found different from the source (fixed or not). */
   readonly drift: Record<string, number> = {};
   /** Per destination: keys still different after their run. */
@@ -190,6 +194,16 @@ export class PassTally {
       gone.push(id);
     }
     return gone;
+  }
+
+  /** The tally as a progress reporter reads it. */
+  get counts(): PassCounts {
+    return {
+      walked: this.walked,
+      done: this.walked - this.pending.size,
+      errors: this.unresolved + this.walkErrors,
+      walkEnded: this.walkEnded,
+    };
   }
 
   /** Every key walked came back equal or made equal, and every LIST answered. */

@@ -8,6 +8,7 @@
 
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../observe/logger.ts";
+import { type PassCounts, passCounts } from "../observe/progress.ts";
 import { ManagedKeys } from "../sync/managed.ts";
 import type { DestinationOutcome, SyncResult } from "../sync/outcome.ts";
 import type { SyncVault } from "../sync/state.ts";
@@ -108,6 +109,8 @@ export interface SyncPassSummary {
 export interface SyncPassOptions {
   dryRun: boolean;
   log: Logger;
+  /** Kept up to date as the pass goes, for a progress reporter to read. */
+  counts?: PassCounts;
   /** Where each dry-run line goes (stdout, one JSON object a line). */
   print: (line: string) => void;
 }
@@ -145,6 +148,8 @@ export async function syncWalked(
 ): Promise<SyncPassSummary> {
   const started = performance.now();
   const { log } = options;
+  const counts = options.counts ?? passCounts();
+  keys = countWalked(keys, counts);
   const addresses = setup.destinations.map((d) => d.address);
   const syncOptions = (walked: WalkedKey): SyncOptions => ({
     // A key the source does not list is only on a destination: pruning deletes it there.
@@ -160,7 +165,11 @@ export async function syncWalked(
       keys,
       setup.concurrency,
       (walked) => planKey(walked.key, setup.source, setup.destinations, syncOptions(walked)),
-      (plan, walked) => countPlan(summary, plan, walked, log, printer),
+      (plan, walked) => {
+        countPlan(summary, plan, walked, log, printer);
+        counts.done++;
+        counts.errors = summary.failed;
+      },
     );
   } else {
     summary.keys = await runOrdered(
@@ -169,6 +178,8 @@ export async function syncWalked(
       (walked) => syncWithRetries(walked.key, setup.source, setup.destinations, syncOptions(walked)),
       (result, walked) => {
         countResult(summary, result, walked, log);
+        counts.done++;
+        counts.errors = summary.failed;
         const id = keyId(walked.key);
         for (const outcome of result.destinations)
           setup.managed.note(outcome.destination, id, outcome.managed);
@@ -178,6 +189,15 @@ export async function syncWalked(
   }
   summary.ms = Math.round(performance.now() - started);
   return summary;
+}
+
+/** The stream as it was, counting each key into `counts.walked` and marking its end. */
+export async function* countWalked<T>(keys: AsyncIterable<T>, counts: PassCounts): AsyncGenerator<T> {
+  for await (const key of keys) {
+    counts.walked++;
+    yield key;
+  }
+  counts.walkEnded = true;
 }
 
 function emptySummary(): SyncPassSummary {
