@@ -113,7 +113,9 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const passes = agentPassesFor({ settings, managed, maxRate: config.audit.max_rate, vaults, tokens, log });
   const onSync = (task: Task, result: SyncResult, ms: number) => {
     const id = keyId(task.key);
-    for (const outcome of result.destinations) managed.note(outcome.destination, id, outcome.managed);
+    for (const outcome of result.destinations) {
+      managed.note(outcome.destination, id, outcome.managed, outcome.verified);
+    }
     logSync(log, task, result, ms);
     observer.recordSync(task, result, ms);
     passes.observe(task, result);
@@ -285,10 +287,13 @@ function syncExecutor(
     // The source mount this thread already knows spares the worker a read of sys/mounts.
     const sourceMount = key.kind === "kv" ? mounts.at(key.namespace, key.mount) : undefined;
     // Where the key is Courier's: only there may a hint for a key the source lacks delete it.
-    const managedOn = managed.managedOn(keyId(key), destinations);
+    const id = keyId(key);
+    const managedOn = managed.managedOn(id, destinations);
+    // Where both sides' metadata is as when last found equal, the worker need not read the data.
+    const verified = managed.verifiedOn(id, destinations);
     const result = passes.prunes(key)
       ? await passes.prune(task)
-      : await pool.run({ key, destinations, sourceMount, managed: managedOn });
+      : await pool.run({ key, destinations, sourceMount, managed: managedOn, verified });
     onResult(task, result, performance.now() - started);
     return result;
   };

@@ -18,6 +18,11 @@ const FLAGS: CommandFlags = {
     description: "table, json, or auto: a table on a terminal, JSON otherwise (default: auto).",
     valueHint: FORMATS.join("|"),
   },
+  deep: {
+    type: "boolean",
+    description:
+      "Read every key's data on every Vault. Without it, a KV v2 key whose metadata on both sides is as it was when last found equal is not read again.",
+  },
 };
 
 export default defineCommand({
@@ -70,7 +75,7 @@ async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
     : jsonPrinter(write);
   progress = startProgress(counts, prepared.log);
   try {
-    const summary = await runDiff(setup, printer.row, counts);
+    const summary = await runDiff(setup, printer.row, counts, flags.deep === true);
     progress.stop();
     const code = diffExitCode(summary);
     printer.end(summary, code);

@@ -14,6 +14,11 @@ const FLAGS: CommandFlags = {
     description:
       'Change nothing; print one JSON line per change a pass would make: {"destination","action","kind","namespace","mount","path"}.',
   },
+  deep: {
+    type: "boolean",
+    description:
+      "Read every key's data on every Vault. Without it, a KV v2 key whose metadata on both sides is as it was when last found equal is not read again.",
+  },
 };
 
 export default defineCommand({
@@ -40,6 +45,7 @@ async function runSync(rawArgs: readonly string[]): Promise<number> {
       dryRun,
       log,
       counts,
+      deep: flags.deep === true,
       print: (line) => {
         progress.clear();
         process.stdout.write(`${line}\n`);

@@ -46,7 +46,10 @@ export async function runDiff(
   setup: PassSetup,
   onRow: (row: DriftRow) => void,
   counts: PassCounts = passCounts(),
+  /** Read every key's data, trusting no recorded verification. */
+  deep = false,
 ): Promise<DriftSummary> {
+  const addresses = setup.destinations.map((d) => d.address);
   const destinations: Record<string, DestinationDrift> = {};
   for (const d of setup.destinations)
     destinations[d.address] = { missing: 0, extra: 0, differs: 0, errors: 0 };
@@ -68,7 +71,10 @@ export async function runDiff(
       countWalked(keys, counts),
       setup.concurrency,
       (walked) =>
-        compareKey(walked.key, setup.source, setup.destinations, { sourceMount: walked.sourceMount }),
+        compareKey(walked.key, setup.source, setup.destinations, {
+          sourceMount: walked.sourceMount,
+          verified: deep ? undefined : setup.managed.verifiedOn(keyId(walked.key), addresses),
+        }),
       (result, walked) => {
         counts.done++;
         const id = keyId(walked.key);

@@ -111,6 +111,8 @@ export interface SyncPassOptions {
   log: Logger;
   /** Kept up to date as the pass goes, for a progress reporter to read. */
   counts?: PassCounts;
+  /** Read every key's data, trusting no recorded verification (--deep); new ones are still kept. */
+  deep?: boolean;
   /** Where each dry-run line goes (stdout, one JSON object a line). */
   print: (line: string) => void;
 }
@@ -158,6 +160,7 @@ export async function syncWalked(
     sourceMount: walked.sourceMount,
     prune: setup.prune,
     managed: setup.managed.managedOn(keyId(walked.key), addresses),
+    verified: options.deep ? {} : setup.managed.verifiedOn(keyId(walked.key), addresses),
   });
   if (options.dryRun) {
     const printer = changePrinter(options.print);
@@ -181,8 +184,9 @@ export async function syncWalked(
         counts.done++;
         counts.errors = summary.failed;
         const id = keyId(walked.key);
-        for (const outcome of result.destinations)
-          setup.managed.note(outcome.destination, id, outcome.managed);
+        for (const outcome of result.destinations) {
+          setup.managed.note(outcome.destination, id, outcome.managed, outcome.verified);
+        }
       },
     );
     await setup.managed.flush();

@@ -11,6 +11,7 @@ import {
   readSource,
   type SourceRead,
   type SyncVault,
+  settle,
 } from "./state.ts";
 
 export interface Comparison {
@@ -52,13 +53,22 @@ export async function compareKey(
     return { sourceError, destinations: destinations.map(failed) };
   }
   const now = (options.now ?? Date.now)();
-  return { destinations: await Promise.all(destinations.map((d) => compareOne(d, key, read, now))) };
+  const verified = (d: SyncVault) => options.verified?.[d.address.replace(/\/+$/, "")];
+  return {
+    destinations: await Promise.all(destinations.map((d) => compareOne(d, key, read, now, verified(d)))),
+  };
 }
 
-async function compareOne(destination: SyncVault, key: SyncKey, source: SourceRead, now: number) {
+async function compareOne(
+  destination: SyncVault,
+  key: SyncKey,
+  source: SourceRead,
+  now: number,
+  verified: string | undefined,
+) {
   const name = destination.address;
   try {
-    const read = await readDestination(destination, key, source.mount, now);
+    const read = await readDestination(destination, key, source.mount, now, Boolean(verified));
     if (read.kind === "other-mount")
       return { destination: name, status: "differs", aspects: ["mount"] } as Comparison;
     if (read.kind === "no-mount") {
@@ -66,7 +76,8 @@ async function compareOne(destination: SyncVault, key: SyncKey, source: SourceRe
         ? ({ destination: name, status: "equal", aspects: [] } as Comparison)
         : ({ destination: name, status: "missing", aspects: ["mount"] } as Comparison);
     }
-    return { destination: name, ...compareStates(source.state, read.state) } as Comparison;
+    const [src, dst] = await settle(source, read, verified);
+    return { destination: name, ...compareStates(src, dst) } as Comparison;
   } catch (error) {
     return { destination: name, status: "error", aspects: [], error: toOutcomeError(error) } as Comparison;
   }

@@ -1,9 +1,11 @@
 // Which keys are Courier's on each destination: ones it wrote there, or found equal to the
 // source's. sync.prune=managed deletes a key the source no longer has only where it is Courier's,
 // so deletes missed while Courier was down are healed without touching keys other writers own.
+// With each KV v2 key goes the fingerprint of both sides' metadata when it was last found equal
+// (state.ts verificationOf): while it still holds, a pass reads metadata only, not the data.
 //
-// One file per destination in the state directory, an append-only log of "+key" and "-key"
-// lines under a header naming the destination. Appends are small and cheap at any key count; when
+// One file per destination in the state directory, an append-only log of `+"key"`,
+// `+["key","fingerprint"]` and `-"key"` lines under a header naming the destination. Appends are small and cheap at any key count; when
 // the log grows past twice the live set it is rewritten whole, atomically (temp file, fsync,
 // rename, as file-offsets.ts saves offsets). A crash loses at most the last unflushed second, and
 // a torn last line is ignored: a key written then and not remembered is only treated as another
@@ -30,7 +32,8 @@ export function managedFileName(destination: string): string {
 interface Destination {
   readonly name: string;
   readonly file: string | undefined;
-  readonly keys: Set<string>;
+  /** keyId → the fingerprint last found equal, or "". */
+  readonly keys: Map<string, string>;
   /** Lines not yet appended. */
   pending: string[];
   /** Lines in the file now; the header counts as one. */
@@ -58,7 +61,7 @@ export class ManagedKeys {
       store.#destinations.set(name, {
         name,
         file: undefined,
-        keys: new Set(),
+        keys: new Map(),
         pending: [],
         lines: 0,
         rewrite: false,
@@ -81,7 +84,7 @@ export class ManagedKeys {
     for (const address of destinations) {
       const name = trimSlash(address);
       const file = stateDir === undefined ? undefined : join(stateDir, managedFileName(name));
-      const destination: Destination = { name, file, keys: new Set(), pending: [], lines: 0, rewrite: true };
+      const destination: Destination = { name, file, keys: new Map(), pending: [], lines: 0, rewrite: true };
       if (file !== undefined) await load(destination, file, onWarning);
       store.#destinations.set(name, destination);
     }
@@ -109,15 +112,38 @@ export class ManagedKeys {
     return this.#destinations.get(trimSlash(destination))?.keys.size ?? 0;
   }
 
-  /** The key is now Courier's there (true), gone from there (false); undefined changes nothing. */
-  note(destination: string, id: string, managed: boolean | undefined): void {
-    if (managed === undefined) return;
+  /** Per destination among `destinations`, the fingerprint on record for the key; none → no entry. */
+  verifiedOn(id: string, destinations: readonly string[]): Record<string, string> {
+    const verified: Record<string, string> = {};
+    for (const address of destinations) {
+      const fingerprint = this.#destinations.get(trimSlash(address))?.keys.get(id);
+      if (fingerprint) verified[trimSlash(address)] = fingerprint;
+    }
+    return verified;
+  }
+
+  /**
+   * What a run learnt: the key is now Courier's there (true) or gone from there (false), and its
+   * fingerprint ("" = none). undefined changes nothing; a fingerprint is kept for managed keys only.
+   */
+  note(destination: string, id: string, managed: boolean | undefined, verified?: string): void {
     const entry = this.#destinations.get(trimSlash(destination));
-    if (!entry || entry.keys.has(id) === managed) return;
-    if (managed) entry.keys.add(id);
-    else entry.keys.delete(id);
+    if (!entry) return;
+    const before = entry.keys.get(id);
+    let line: string;
+    if (managed === false) {
+      if (before === undefined) return;
+      entry.keys.delete(id);
+      line = `-${JSON.stringify(id)}`;
+    } else {
+      if (managed === undefined && before === undefined) return;
+      const after = verified ?? before ?? "";
+      if (after === before) return;
+      entry.keys.set(id, after);
+      line = `+${JSON.stringify(after === "" ? id : [id, after])}`;
+    }
     if (entry.file === undefined) return;
-    entry.pending.push(`${managed ? "+" : "-"}${JSON.stringify(id)}\n`);
+    entry.pending.push(`${line}\n`);
     this.#timer ??= setTimeout(() => {
       this.#timer = undefined;
       void this.flush();
@@ -182,14 +208,14 @@ async function load(destination: Destination, file: string, onWarning: (message:
   }
   let damaged = false;
   for (const line of lines.slice(1)) {
-    const id = parseId(line.slice(1));
-    if (id === undefined || (line[0] !== "+" && line[0] !== "-")) {
+    const entry = parseEntry(line.slice(1));
+    if (entry === undefined || (line[0] !== "+" && line[0] !== "-")) {
       // A line torn by a crash, most likely the last: what it said is lost, the rest stands.
       damaged = true;
       continue;
     }
-    if (line[0] === "+") destination.keys.add(id);
-    else destination.keys.delete(id);
+    if (line[0] === "+") destination.keys.set(entry[0], entry[1]);
+    else destination.keys.delete(entry[0]);
   }
   destination.lines = lines.length;
   destination.rewrite = damaged;
@@ -204,13 +230,19 @@ function headerNames(line: string | undefined, name: string): boolean {
   }
 }
 
-function parseId(text: string): string | undefined {
+/** parseEntry('"k"') → ["k", ""]; parseEntry('["k","f"]') → ["k", "f"]; anything else → undefined */
+function parseEntry(text: string): [string, string] | undefined {
+  let value: unknown;
   try {
-    const id: unknown = JSON.parse(text);
-    return typeof id === "string" ? id : undefined;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (typeof value === "string") return [value, ""];
+  if (Array.isArray(value) && typeof value[0] === "string" && typeof value[1] === "string") {
+    return [value[0], value[1]];
+  }
+  return undefined;
 }
 
 async function append(file: string, text: string): Promise<void> {
@@ -234,8 +266,8 @@ async function rewrite(destination: Destination, file: string): Promise<void> {
     try {
       const chunk: string[] = [header];
       let size = header.length;
-      for (const id of destination.keys) {
-        const line = `+${JSON.stringify(id)}\n`;
+      for (const [id, verified] of destination.keys) {
+        const line = `+${JSON.stringify(verified === "" ? id : [id, verified])}\n`;
         chunk.push(line);
         size += line.length;
         // Written in pieces of about a megabyte: a large set is never one huge string.

@@ -39,6 +39,11 @@ export interface DestinationOutcome {
    * source's key; false, the key is gone there; absent, nothing new (a failure, another writer's key).
    */
   managed?: boolean;
+  /**
+   * When the caller keeps verifications (SyncOptions.verified): the fingerprint of both sides'
+   * metadata when found equal, for the next run to trust; "" when there is none to keep.
+   */
+  verified?: string;
 }
 
 export interface SyncResult {

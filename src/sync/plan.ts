@@ -7,7 +7,7 @@
 
 import type { SyncKey } from "../sync-key.ts";
 import { DEFAULT_KV2_SETTINGS, type Kv2Settings } from "../vault/kv.ts";
-import { type CurrentVersion, type KeyState, refOf, type SyncVault } from "./state.ts";
+import { type CurrentVersion, type KeyState, refOf, type SyncVault, UNREAD } from "./state.ts";
 
 export type Action =
   | { op: "kv1-write" }
@@ -187,7 +187,9 @@ async function restore(
 }
 
 function liveData(source: KeyState): Record<string, unknown> {
-  if (source.kind === "kv2" && source.current.state === "live") return source.current.data;
+  if (source.kind === "kv2" && source.current.state === "live" && source.current.data !== UNREAD) {
+    return source.current.data;
+  }
   throw new Error("a KV v2 write was planned for a source without live data");
 }
 

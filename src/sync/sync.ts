@@ -28,6 +28,8 @@ import {
   type SourceRead,
   SyncError,
   type SyncVault,
+  settle,
+  verificationOf,
 } from "./state.ts";
 
 export interface SyncOptions extends ReadOptions {
@@ -106,19 +108,22 @@ async function syncDestination(
   let upgradeWaits = 0;
   for (;;) {
     try {
-      const state = await destinationState(destination, key, source, options, done);
+      const read = await destinationState(destination, key, source, options, done);
+      const verified = verifiedFor(options, destination.address);
+      const [src, state] = await settle(source, read, verified);
       const planOptions = { deletes: options.deletes, removable: removable(options, destination.address) };
-      const actions = planSync(source.state, state, planOptions, key.path.toLowerCase());
-      await applyPlan(destination, key, source.state, actions, done);
+      const actions = planSync(src, state, planOptions, key.path.toLowerCase());
+      await applyPlan(destination, key, src, actions, done);
       const skipped = actions.flatMap((a) => (a.op === "skip" ? [a.why] : []));
-      const outcome: DestinationOutcome = {
-        destination: destination.address,
-        result: resultOf(done, skipped),
-        done,
-        skipped,
-      };
-      const managed = managedAfter(source.state, state, done);
-      return managed === undefined ? outcome : { ...outcome, managed };
+      const result = resultOf(done, skipped);
+      const outcome: DestinationOutcome = { destination: destination.address, result, done, skipped };
+      const managed = managedAfter(src, state, done);
+      if (managed !== undefined) outcome.managed = managed;
+      // Found equal, nothing done: the next run may trust both sides' metadata to say so again.
+      if (options.verified !== undefined) {
+        outcome.verified = (result === "unchanged" && done.length === 0 && verificationOf(src, state)) || "";
+      }
+      return outcome;
     } catch (error) {
       // "No handler" where the cached mount table promised a mount: the destination lost it (disabled,
       // restarted empty, a snapshot restored). Look again at once: the mount is made anew when allowed.
@@ -140,19 +145,35 @@ async function syncDestination(
   }
 }
 
-/** The destination's state; a missing mount is created first when that is allowed and needed. */
+/** The verification recorded for this destination, if the caller keeps them. */
+function verifiedFor(options: SyncOptions, address: string): string | undefined {
+  if (!options.verified) return undefined;
+  const name = address.replace(/\/+$/, "");
+  for (const [destination, verified] of Object.entries(options.verified)) {
+    if (destination.replace(/\/+$/, "") === name) return verified;
+  }
+  return undefined;
+}
+
+type DestinationState = Extract<DestinationRead, { kind: "state" }>;
+
+/**
+ * The destination's state (read lazily where a verification is on record for it); a missing
+ * mount is created first when that is allowed and needed.
+ */
 async function destinationState(
   destination: SyncVault,
   key: SyncKey,
   source: SourceRead,
   options: SyncOptions,
   done: Done[],
-): Promise<KeyState> {
+): Promise<DestinationState> {
   const now = (options.now ?? Date.now)();
-  const read = await readDestination(destination, key, source.mount, now);
+  const lazily = Boolean(verifiedFor(options, destination.address));
+  const read = await readDestination(destination, key, source.mount, now, lazily);
   const mount = source.mount as MountInfo;
   if (read.kind !== "no-mount") return stateIn(read, destination, key, mount);
-  const empty = emptyState(mount.kvVersion);
+  const empty = { kind: "state" as const, state: emptyState(mount.kvVersion) };
   // Nothing on the source and no mount here: already equal, no mount is made for nothing.
   if (isAbsent(source.state)) return empty;
   if (!options.createMounts) {
@@ -166,8 +187,13 @@ async function destinationState(
   return stateIn(await readDestination(destination, key, mount, now), destination, key, mount);
 }
 
-function stateIn(read: DestinationRead, destination: SyncVault, key: SyncKey, mount: MountInfo): KeyState {
-  if (read.kind === "state") return read.state;
+function stateIn(
+  read: DestinationRead,
+  destination: SyncVault,
+  key: SyncKey,
+  mount: MountInfo,
+): DestinationState {
+  if (read.kind === "state") return read;
   if (read.kind === "other-mount") {
     throw new SyncError("VAULT_ERROR", otherMountMessage(destination, key, mount, read.found), false);
   }

@@ -38,6 +38,8 @@ export interface SyncWorkerTask {
   sourceMount?: MountInfo;
   /** Addresses of the destinations where the key is Courier's (managed.ts). */
   managed?: string[];
+  /** Per destination, the fingerprint of the last time the key was found equal there (managed.ts). */
+  verified?: Record<string, string>;
 }
 
 export type SyncPool = WorkerPool<SyncWorkerInit, SyncWorkerTask, SyncResult>;

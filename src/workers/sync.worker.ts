@@ -41,6 +41,7 @@ serveWorker<SyncWorkerInit, SyncWorkerTask, SyncResult>({
       ...options,
       sourceMount: task.sourceMount,
       managed: task.managed ?? [],
+      verified: task.verified ?? {},
     });
   },
 });
