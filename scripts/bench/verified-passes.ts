@@ -33,6 +33,8 @@ interface Run {
   exitCode: number;
   requests: { source: number; east: number; west: number };
   perKey: number;
+  /** Courier's peak resident memory, MB. */
+  peakMB: number;
 }
 
 const doubles = await startDoubles(3);
@@ -80,13 +82,17 @@ async function sync(name: string, extra: string[]): Promise<Run> {
   );
   const exitCode = await child.proc.exited;
   const seconds = (performance.now() - started) / 1000;
+  // maxRSS is in kilobytes on Linux.
+  const peakMB = Math.round((child.proc.resourceUsage()?.maxRSS ?? 0) / 1024);
   const [s, e, w] = (await Promise.all(doubles.map((d) => call(d, "GET", "/_double/stats")))) as {
     total: number;
   }[];
   const requests = { source: s!.total, east: e!.total, west: w!.total };
   const perKey = (requests.source + requests.east + requests.west) / KEYS;
-  log(`${name}: ${seconds.toFixed(2)} s, ${perKey.toFixed(2)} requests/key, exit ${exitCode}`);
-  return { name, seconds, exitCode, requests, perKey };
+  log(
+    `${name}: ${seconds.toFixed(2)} s, ${perKey.toFixed(2)} requests/key, ${peakMB} MB peak, exit ${exitCode}`,
+  );
+  return { name, seconds, exitCode, requests, perKey, peakMB };
 }
 
 function report(runs: Run[], fixed: boolean): void {
@@ -98,7 +104,7 @@ function report(runs: Run[], fixed: boolean): void {
   for (const run of runs) {
     const { source: s, east: e, west: w } = run.requests;
     process.stdout.write(
-      `${run.name.padEnd(50)} ${run.seconds.toFixed(2).padStart(7)} s  ${run.perKey.toFixed(2).padStart(5)} req/key  (source ${s}, east ${e}, west ${w}) exit ${run.exitCode}\n`,
+      `${run.name.padEnd(50)} ${run.seconds.toFixed(2).padStart(7)} s  ${run.perKey.toFixed(2).padStart(5)} req/key  (source ${s}, east ${e}, west ${w})  peak ${run.peakMB} MB  exit ${run.exitCode}\n`,
     );
   }
   process.stdout.write(`value changed by hand on east: ${fixed ? "repaired" : "NOT repaired"}\n`);
