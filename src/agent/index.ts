@@ -45,7 +45,17 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(config: Config, log: Logger): Promise<RunningAgent> {
+/** What the configuration does not say, for tests that cannot wait on production timings. */
+export interface AgentTuning {
+  /** How often a long pass logs its progress; 10 s by default. */
+  progressEveryMs?: number;
+}
+
+export async function startAgent(
+  config: Config,
+  log: Logger,
+  tuning: AgentTuning = {},
+): Promise<RunningAgent> {
   const vaults = vaultSettingsFrom(config);
   if (vaults.destinations.length === 0) {
     throw new CourierError("CONFIG_INVALID", "no destination Vault: set vault.destinations.addresses");
@@ -110,7 +120,15 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     tokens,
     (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
   );
-  const passes = agentPassesFor({ settings, managed, maxRate: config.audit.max_rate, vaults, tokens, log });
+  const passes = agentPassesFor({
+    settings,
+    managed,
+    maxRate: config.audit.max_rate,
+    vaults,
+    tokens,
+    log,
+    progressEveryMs: tuning.progressEveryMs,
+  });
   const onSync = (task: Task, result: SyncResult, ms: number) => {
     const id = keyId(task.key);
     for (const outcome of result.destinations) {

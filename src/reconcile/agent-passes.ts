@@ -256,6 +256,7 @@ export class AgentPasses {
 export function agentPassesFor(options: {
   settings: PassSettings;
   managed: ManagedKeys;
+  progressEveryMs?: number;
   /** audit.max_rate: the pace of passes the audit stream caused. */
   maxRate: number;
   vaults: AgentVaults;
@@ -275,5 +276,6 @@ export function agentPassesFor(options: {
     createMounts: pass.createMounts,
     maxRate: options.maxRate,
     log: options.log,
+    progressEveryMs: options.progressEveryMs,
   });
 }

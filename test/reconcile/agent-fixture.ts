@@ -1,6 +1,6 @@
 // The agent started in this process, against Vault doubles, with its logs kept for assertions:
 // passes are asserted by what the destinations hold and by the agent's own log lines.
-import { type RunningAgent, startAgent } from "../../src/agent/index.ts";
+import { type AgentTuning, type RunningAgent, startAgent } from "../../src/agent/index.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { freshStateDir } from "../support/courier-process.ts";
 import { captureLogs } from "../support/log-capture.ts";
@@ -18,9 +18,10 @@ export interface AgentRun {
 }
 
 export async function runAgent(
-  source: Vault,
-  destinations: Vault[],
+  source: Pick<Vault, "address">,
+  destinations: Pick<Vault, "address">[],
   flags: string[] = [],
+  tuning: AgentTuning = {},
 ): Promise<AgentRun> {
   const { config } = await loadConfig({
     env: {},
@@ -38,7 +39,7 @@ export async function runAgent(
     needs: { source: true, destinations: true },
   });
   const captured = captureLogs({ level: "debug" });
-  const agent = await startAgent(config, captured.log);
+  const agent = await startAgent(config, captured.log, tuning);
   const matches = (record: Record<string, unknown>, msg: string, fields: Record<string, unknown>) =>
     record.msg === msg && Object.entries(fields).every(([k, v]) => record[k] === v);
   return {
