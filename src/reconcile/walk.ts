@@ -54,11 +54,20 @@ export function passSettingsFrom(config: Config): PassSettings {
     namespaces: passNamespaces(config.vault.source.namespace),
     deletes: config.sync.deletes,
     createMounts: config.sync.create_mounts,
-    prune: config.sync.prune as PruneMode,
+    prune: effectivePrune(config.sync.prune as PruneMode, config.sync.deletes),
     stateDir: config.state.dir,
     threads,
     concurrency: threads * SYNCS_PER_THREAD,
   };
+}
+
+/**
+ * The default, managed, deletes only while sync.deletes is on: whoever turned deletes off meant
+ * none at all. An explicit all prunes regardless, as the boolean --sync.prune always did.
+ * effectivePrune("managed", false) → "off"; effectivePrune("all", false) → "all"
+ */
+export function effectivePrune(prune: PruneMode, deletes: boolean): PruneMode {
+  return prune === "managed" && !deletes ? "off" : prune;
 }
 
 export interface WalkedKey {

@@ -100,7 +100,7 @@ describe("sync.prune=managed, by default", () => {
     expect(await status(east, "hint/only-east")).toBe(200);
   });
 
-  test("sync.prune=off deletes nothing a pass finds; all deletes every key the source lacks", async () => {
+  test("sync.prune=off, or sync.deletes=false, deletes nothing a pass finds; all deletes every key the source lacks", async () => {
     const state = freshStateDir();
     await write(source, "modes/gone", { v: "1" });
     await write(east, "modes/theirs", { v: "east's own" });
@@ -110,6 +110,16 @@ describe("sync.prune=managed, by default", () => {
     await ok(source.api("DELETE", "secret/metadata/modes/gone"));
 
     run = await runAgent(source, [east], ["--sync.interval=0", `--state.dir=${state}`, "--sync.prune=off"]);
+    await run.waitForLog("reconcile pass finished", { reason: "start-up" });
+    expect(await status(east, "modes/gone")).toBe(200);
+    await run.stop();
+
+    // Whoever turned sync.deletes off meant no deletes: managed, the default, then prunes nothing.
+    run = await runAgent(
+      source,
+      [east],
+      ["--sync.interval=0", `--state.dir=${state}`, "--sync.deletes=false"],
+    );
     await run.waitForLog("reconcile pass finished", { reason: "start-up" });
     expect(await status(east, "modes/gone")).toBe(200);
     await run.stop();
