@@ -33,7 +33,7 @@ interface Run {
   exitCode: number;
   requests: { source: number; east: number; west: number };
   perKey: number;
-  /** Courier's peak resident memory, MB. */
+  /** Courier's peak resident memory, MiB. */
   peakMB: number;
 }
 
@@ -82,15 +82,15 @@ async function sync(name: string, extra: string[]): Promise<Run> {
   );
   const exitCode = await child.proc.exited;
   const seconds = (performance.now() - started) / 1000;
-  // maxRSS is in kilobytes on Linux.
-  const peakMB = Math.round((child.proc.resourceUsage()?.maxRSS ?? 0) / 1024);
+  // Bun gives maxRSS in bytes.
+  const peakMB = Math.round((child.proc.resourceUsage()?.maxRSS ?? 0) / 2 ** 20);
   const [s, e, w] = (await Promise.all(doubles.map((d) => call(d, "GET", "/_double/stats")))) as {
     total: number;
   }[];
   const requests = { source: s!.total, east: e!.total, west: w!.total };
   const perKey = (requests.source + requests.east + requests.west) / KEYS;
   log(
-    `${name}: ${seconds.toFixed(2)} s, ${perKey.toFixed(2)} requests/key, ${peakMB} MB peak, exit ${exitCode}`,
+    `${name}: ${seconds.toFixed(2)} s, ${perKey.toFixed(2)} requests/key, ${peakMB} MiB peak, exit ${exitCode}`,
   );
   return { name, seconds, exitCode, requests, perKey, peakMB };
 }
@@ -104,7 +104,7 @@ function report(runs: Run[], fixed: boolean): void {
   for (const run of runs) {
     const { source: s, east: e, west: w } = run.requests;
     process.stdout.write(
-      `${run.name.padEnd(50)} ${run.seconds.toFixed(2).padStart(7)} s  ${run.perKey.toFixed(2).padStart(5)} req/key  (source ${s}, east ${e}, west ${w})  peak ${run.peakMB} MB  exit ${run.exitCode}\n`,
+      `${run.name.padEnd(50)} ${run.seconds.toFixed(2).padStart(7)} s  ${run.perKey.toFixed(2).padStart(5)} req/key  (source ${s}, east ${e}, west ${w})  peak ${run.peakMB} MiB  exit ${run.exitCode}\n`,
     );
   }
   process.stdout.write(`value changed by hand on east: ${fixed ? "repaired" : "NOT repaired"}\n`);
