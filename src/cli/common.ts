@@ -49,7 +49,16 @@ export async function prepare(rawArgs: readonly string[], options: PrepareOption
   // Tokens read at start-up: never printed, even inside an error message.
   for (const secret of loaded.secrets) scrubber.add(secret);
   const { config } = loaded;
-  const log = createLogger({ level: config.log.level, format: config.log.format, secrets: loaded.secrets });
+  const log = createLogger({
+    level: config.log.level,
+    format: config.log.format,
+    secrets: loaded.secrets,
+    // A log line takes the place of a progress line being drawn, which is drawn again later.
+    write: (line) => {
+      progressShown?.clear();
+      process.stderr.write(line);
+    },
+  });
   for (const warning of loaded.warnings) log.warn(warning);
   log[options.announce ?? "debug"]("configuration", { config: redactConfig(config), from: loaded.origins });
   return { config, log, flags: loaded.flags, positionals: loaded.positionals };
@@ -61,8 +70,19 @@ export async function prepare(rawArgs: readonly string[], options: PrepareOption
  */
 export function startProgress(counts: PassCounts, log: Logger): ProgressReporter {
   const terminal = process.stderr.isTTY ? process.stderr : undefined;
-  return reportProgress(counts, { terminal, log });
+  const reporter = reportProgress(counts, { terminal, log });
+  progressShown = reporter;
+  return {
+    clear: reporter.clear,
+    stop() {
+      reporter.stop();
+      if (progressShown === reporter) progressShown = undefined;
+    },
+  };
 }
+
+/** The progress line on the terminal now, if any: log lines clear it first. */
+let progressShown: ProgressReporter | undefined;
 
 // The settings as citty arguments.
 
