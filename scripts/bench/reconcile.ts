@@ -127,6 +127,7 @@ async function poolPass(name: string): Promise<PassFigures> {
       destinations: addresses.map((address) => ({ address })),
       deletes: true,
       createMounts: true,
+      prune: "managed",
     },
     [setup.source.tokens, ...setup.destinations.map((d) => d.tokens)],
   );

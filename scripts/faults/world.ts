@@ -3,6 +3,9 @@
 // and Courier itself — a real process by default, or the agent inside this process when a row
 // needs to reach its worker threads. The source is filled before Courier starts, so its start-up
 // pass copies everything and a row begins in sync.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type RunningAgent, startAgent } from "../../src/agent/index.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import {
@@ -118,6 +121,8 @@ async function inProcessWorld(
     argv: [
       ...flags,
       `--vault.audit_address=${options.transport}://127.0.0.1:0`,
+      // Its own state directory: what this world's Courier manages must not leak into another's.
+      `--state.dir=${mkdtempSync(join(tmpdir(), "courier-faults-state-"))}`,
       ...COURIER_FLAGS,
       ...(options.flags ?? []),
     ],

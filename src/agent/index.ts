@@ -20,7 +20,9 @@ import type { Logger } from "../observe/logger.ts";
 import { startObserver } from "../observe/metrics.ts";
 import { type AgentPasses, agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
 import { checkGlobsReach, namespacesInScope, passSettingsFrom } from "../reconcile/walk.ts";
+import { ManagedKeys } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import { keyId } from "../sync-key.ts";
 import type { ManagedToken } from "../vault/auth.ts";
 import type { VaultConnection, VaultSettings } from "../vault/client.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
@@ -47,7 +49,17 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function startAgent(config: Config, log: Logger): Promise<RunningAgent> {
+/** What the configuration does not say, for tests that cannot wait on production timings. */
+export interface AgentTuning {
+  /** How often a long pass logs its progress; 10 s by default. */
+  progressEveryMs?: number;
+}
+
+export async function startAgent(
+  config: Config,
+  log: Logger,
+  tuning: AgentTuning = {},
+): Promise<RunningAgent> {
   const vaults = vaultSettingsFrom(config);
   if (vaults.destinations.length === 0) {
     throw new CourierError("CONFIG_INVALID", "no destination Vault: set vault.destinations.addresses");
@@ -92,6 +104,12 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
   const table = new InMemoryMountTable();
   const counters = createIngestCounters();
   const settings = passSettingsFrom(config);
+  // Read before anything syncs: a hint for a key the source lacks asks it whose the key is.
+  const managed = await ManagedKeys.open(
+    settings.stateDir,
+    vaults.destinations.map((d) => d.address),
+    (message) => log.warn(message),
+  );
 
   const ring = new DedupRing({
     capacity: config.worker.queue_size,
@@ -109,21 +127,28 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       deletes: settings.deletes,
       createMounts: settings.createMounts,
       map: settings.map,
+      prune: settings.prune,
     },
     tokens,
     (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
   );
   const passes = agentPassesFor({
     settings,
+    managed,
     maxRate: config.audit.max_rate,
     vaults,
     tokens,
     log,
     isActive: () => role.active,
+    progressEveryMs: tuning.progressEveryMs,
   });
   passesRef = passes;
   const flaps = new FlapWatch();
   const onSync = (task: Task, result: SyncResult, ms: number) => {
+    const id = keyId(task.key);
+    for (const outcome of result.destinations) {
+      managed.note(outcome.destination, id, outcome.managed, outcome.verified);
+    }
     logSync(log, task, result, ms);
     for (const flap of flaps.note(task.key, result)) {
       log.warn(
@@ -138,7 +163,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
     ring,
     concurrency: settings.concurrency,
     destinations: vaults.destinations.map((d) => d.address),
-    execute: syncExecutor(pool, passes, table, role, onSync),
+    execute: syncExecutor(pool, passes, table, role, managed, onSync),
     backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 1 },
     rateLimit:
       config.audit.max_rate > 0
@@ -236,6 +261,7 @@ export async function startAgent(config: Config, log: Logger): Promise<RunningAg
       await pool.stop();
       await observer.stop();
       closeVaults();
+      await managed.flush();
       const unfinished = left.pending.length + left.inFlight.length + left.retries.length;
       if (unfinished > 0) {
         log.warn("stopped with syncs unfinished; the next start's full pass covers them", {
@@ -306,6 +332,7 @@ function syncExecutor(
   passes: AgentPasses,
   mounts: InMemoryMountTable,
   role: SourceRole,
+  managed: ManagedKeys,
   onResult: (task: Task, result: SyncResult, ms: number) => void,
 ): Execute {
   return async (task) => {
@@ -316,9 +343,14 @@ function syncExecutor(
     if (!role.active) return leftToTheActiveNode(destinations);
     // The source mount this thread already knows spares the worker a read of sys/mounts.
     const sourceMount = key.kind === "kv" ? mounts.at(key.namespace, key.mount) : undefined;
+    // Where the key is Courier's: only there may a hint for a key the source lacks delete it.
+    const id = keyId(key);
+    const managedOn = managed.managedOn(id, destinations);
+    // Where both sides' metadata is as when last found equal, the worker need not read the data.
+    const verified = managed.verifiedOn(id, destinations);
     const result = passes.prunes(key)
       ? await passes.prune(task)
-      : await pool.run({ key, destinations, sourceMount });
+      : await pool.run({ key, destinations, sourceMount, managed: managedOn, verified });
     onResult(task, result, performance.now() - started);
     return result;
   };

@@ -16,6 +16,7 @@ import { describeDefault, SETTINGS, type Setting } from "../config/settings.ts";
 import { CONFIG_ENV, type CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
 import { createLogger, createScrubber, type Logger } from "../observe/logger.ts";
+import { type PassCounts, type ProgressReporter, reportProgress } from "../observe/progress.ts";
 
 // What reportFailure prints passes this, with every token prepare read registered.
 const scrubber = createScrubber();
@@ -48,11 +49,40 @@ export async function prepare(rawArgs: readonly string[], options: PrepareOption
   // Tokens read at start-up: never printed, even inside an error message.
   for (const secret of loaded.secrets) scrubber.add(secret);
   const { config } = loaded;
-  const log = createLogger({ level: config.log.level, format: config.log.format, secrets: loaded.secrets });
+  const log = createLogger({
+    level: config.log.level,
+    format: config.log.format,
+    secrets: loaded.secrets,
+    // A log line takes the place of a progress line being drawn, which is drawn again later.
+    write: (line) => {
+      progressShown?.clear();
+      process.stderr.write(line);
+    },
+  });
   for (const warning of loaded.warnings) log.warn(warning);
   log[options.announce ?? "debug"]("configuration", { config: redactConfig(config), from: loaded.origins });
   return { config, log, flags: loaded.flags, positionals: loaded.positionals };
 }
+
+/**
+ * Progress of a one-shot pass: a line redrawn on stderr when it is a terminal, otherwise the
+ * log's "reconcile pass progress" line every 10 s; quiet for a pass that ends quickly.
+ */
+export function startProgress(counts: PassCounts, log: Logger): ProgressReporter {
+  const terminal = process.stderr.isTTY ? process.stderr : undefined;
+  const reporter = reportProgress(counts, { terminal, log });
+  progressShown = reporter;
+  return {
+    clear: reporter.clear,
+    stop() {
+      reporter.stop();
+      if (progressShown === reporter) progressShown = undefined;
+    },
+  };
+}
+
+/** The progress line on the terminal now, if any: log lines clear it first. */
+let progressShown: ProgressReporter | undefined;
 
 // The settings as citty arguments.
 

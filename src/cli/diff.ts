@@ -5,9 +5,10 @@
 import { defineCommand } from "citty";
 import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
+import { type ProgressReporter, passCounts } from "../observe/progress.ts";
 import { diffExitCode, jsonPrinter, runDiff, tablePrinter } from "../reconcile/drift.ts";
 import { checkedPassSetup, type PassSetup } from "../reconcile/one-shot.ts";
-import { commandArgs, prepare, reportFailure, runAction } from "./common.ts";
+import { commandArgs, prepare, reportFailure, runAction, startProgress } from "./common.ts";
 
 const FORMATS = ["auto", "table", "json"];
 
@@ -16,6 +17,11 @@ const FLAGS: CommandFlags = {
     type: "string",
     description: "table, json, or auto: a table on a terminal, JSON otherwise (default: auto).",
     valueHint: FORMATS.join("|"),
+  },
+  deep: {
+    type: "boolean",
+    description:
+      "Read every key's data on every Vault. Without it, a KV v2 key whose metadata on both sides is as it was when last found equal is not read again.",
   },
 };
 
@@ -38,7 +44,7 @@ async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
     reportFailure(error);
     return 2;
   }
-  const { config, flags } = prepared;
+  const { config, flags, log } = prepared;
   const format = String(flags.format ?? "auto");
   if (!FORMATS.includes(format)) {
     reportFailure(
@@ -46,10 +52,15 @@ async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
     );
     return 2;
   }
-  const write = (text: string) => void process.stdout.write(text);
+  const counts = passCounts();
+  let progress: ProgressReporter | undefined;
+  const write = (text: string) => {
+    progress?.clear();
+    process.stdout.write(text);
+  };
   let setup: PassSetup;
   try {
-    setup = await checkedPassSetup(config);
+    setup = await checkedPassSetup(config, log);
   } catch (error) {
     // A glob that can match nothing, or a source whose mount table cannot be read: it could not tell.
     reportFailure(error);
@@ -62,13 +73,16 @@ async function runDiffCommand(rawArgs: readonly string[]): Promise<number> {
         setup.destinations.map((d) => d.address),
       )
     : jsonPrinter(write);
+  progress = startProgress(counts, prepared.log);
   try {
-    const summary = await runDiff(setup, printer.row);
+    const summary = await runDiff(setup, printer.row, counts, flags.deep === true);
+    progress.stop();
     const code = diffExitCode(summary);
     printer.end(summary, code);
     if (summary.failure) reportFailure(new CourierError("VAULT_ERROR", summary.failure));
     return code;
   } finally {
+    progress.stop();
     setup.close();
   }
 }

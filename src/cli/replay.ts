@@ -8,10 +8,11 @@ import type { CommandFlags } from "../config/sources.ts";
 import { parseArgv } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
+import { passCounts } from "../observe/progress.ts";
 import { checkedPassSetup, syncWalked } from "../reconcile/one-shot.ts";
 import { emptyReplayCounts, type ReplayCounts, replayKeys } from "../reconcile/replay-keys.ts";
 import type { SyncKey } from "../sync-key.ts";
-import { commandArgs, prepare, runAction, stoppedBy } from "./common.ts";
+import { commandArgs, prepare, runAction, startProgress, stoppedBy } from "./common.ts";
 
 const FLAGS: CommandFlags = {
   "dry-run": {
@@ -50,7 +51,7 @@ async function runReplay(rawArgs: readonly string[]): Promise<number> {
     );
   }
   const chunks = await openInput(file);
-  const setup = await checkedPassSetup(config);
+  const setup = await checkedPassSetup(config, log);
   const counts = emptyReplayCounts();
   const keys = replayKeys(
     chunks,
@@ -68,11 +69,14 @@ async function runReplay(rawArgs: readonly string[]): Promise<number> {
       reportCounts(log, counts);
       return 0;
     }
+    const passed = passCounts();
+    const progress = startProgress(passed, log);
     const summary = await syncWalked(setup, walked(keys), {
       dryRun: false,
       log,
+      counts: passed,
       print: () => {},
-    });
+    }).finally(() => progress.stop());
     reportCounts(log, counts);
     log.info("replay finished", { ...summary });
     return summary.failed === 0 && summary.skipped === 0 ? 0 : 1;

@@ -4,14 +4,20 @@
 
 import { defineCommand } from "citty";
 import type { CommandFlags } from "../config/sources.ts";
+import { passCounts } from "../observe/progress.ts";
 import { checkedPassSetup, runSyncPass } from "../reconcile/one-shot.ts";
-import { commandArgs, prepare, runAction, stoppedBy } from "./common.ts";
+import { commandArgs, prepare, runAction, startProgress, stoppedBy } from "./common.ts";
 
 const FLAGS: CommandFlags = {
   "dry-run": {
     type: "boolean",
     description:
       'Change nothing; print one JSON line per change a pass would make: {"destination","action","kind","namespace","mount","path"}.',
+  },
+  deep: {
+    type: "boolean",
+    description:
+      "Read every key's data on every Vault. Without it, a KV v2 key whose metadata on both sides is as it was when last found equal is not read again.",
   },
 };
 
@@ -31,13 +37,21 @@ async function runSync(rawArgs: readonly string[]): Promise<number> {
     needs: { source: true, destinations: true },
   });
   const dryRun = flags["dry-run"] === true;
-  const setup = await checkedPassSetup(config);
+  const setup = await checkedPassSetup(config, log);
+  const counts = passCounts();
+  const progress = startProgress(counts, log);
   try {
     const summary = await runSyncPass(setup, {
       dryRun,
       log,
-      print: (line) => void process.stdout.write(`${line}\n`),
+      counts,
+      deep: flags.deep === true,
+      print: (line) => {
+        progress.clear();
+        process.stdout.write(`${line}\n`);
+      },
     });
+    progress.stop();
     log.info(dryRun ? "dry run finished: nothing was changed" : "sync pass finished", { ...summary });
     const equal = summary.failed === 0 && summary.skipped === 0 && (!dryRun || summary.changes === 0);
     return equal ? 0 : 1;
@@ -45,6 +59,7 @@ async function runSync(rawArgs: readonly string[]): Promise<number> {
     // The walk itself failed (the source's mount table or a LIST): nothing can be said about the rest.
     throw stoppedBy("cannot walk the source", error);
   } finally {
+    progress.stop();
     setup.close();
   }
 }

@@ -207,7 +207,13 @@ export const ConfigSchema = v.strictObject({
       true,
     ),
     interval: duration("Time between full reconciliation passes; 0 = only the one at start.", "15m"),
-    prune: flag("Full passes delete destination keys the source does not have.", false),
+    prune: choice(
+      "Which destination keys the source does not have are deleted, by passes and by audit hints alike: managed = only keys Courier wrote there (or found equal to the source's), remembered in state.dir; all = any such key; off = none found by passes (hints delete managed keys only). managed acts as off while sync.deletes is false. The old boolean --sync.prune still works: true = all, false = off.",
+      ["managed", "all", "off"],
+      "managed",
+      {},
+      { true: "all", false: "off" },
+    ),
   }),
   retry: section({
     initial: duration(
@@ -219,7 +225,7 @@ export const ConfigSchema = v.strictObject({
   }),
   state: section({
     dir: text(
-      "Directory for Courier's state (file source offsets). systemd's StateDirectory= sets STATE_DIRECTORY.",
+      "Directory for Courier's state (file source offsets, the keys it manages on each destination). systemd's StateDirectory= sets STATE_DIRECTORY.",
       "/var/lib/courier",
       { env: ["STATE_DIRECTORY"] },
     ),

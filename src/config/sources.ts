@@ -175,7 +175,7 @@ export function parseArgv(argv: readonly string[], commandFlags: CommandFlags = 
     }
     if (isBoolean(target)) {
       const next = argv[i + 1];
-      if (value === undefined && next !== undefined && BOOLEAN_WORDS.has(next.toLowerCase())) {
+      if (value === undefined && next !== undefined && takesWord(target, next.toLowerCase())) {
         value = next;
         i++;
       }
@@ -208,9 +208,18 @@ function record(out: ArgvResult, target: Target, written: string, value: string)
   }
 }
 
+/** A flag that may stand alone: a boolean, or a choice that once was one (sync.prune). */
 function isBoolean(target: Target): boolean {
-  if (target.kind === "setting") return target.setting.meta.kind === "boolean";
+  if (target.kind === "setting") {
+    return target.setting.meta.kind === "boolean" || target.setting.meta.fromBoolean !== undefined;
+  }
   return target.kind === "command" && target.flag.type === "boolean";
+}
+
+/** `--sync.prune all` takes "all" as its value; `--sync.prune audit.log` stands alone. */
+function takesWord(target: Target, word: string): boolean {
+  if (BOOLEAN_WORDS.has(word)) return true;
+  return target.kind === "setting" && (target.setting.meta.choices?.includes(word) ?? false);
 }
 
 function flagTargets(commandFlags: CommandFlags): Map<string, Target> {

@@ -38,6 +38,8 @@ export type SettingMeta = {
   fileOnly?: boolean;
   /** A value to show in --help when there is no default worth showing. */
   hint?: string;
+  /** A choice that once was a boolean: what `true` and `false` still mean, so old flags keep working. */
+  fromBoolean?: { true: string; false: string };
 };
 
 type Read<T> = (input: unknown) => T | Invalid;
@@ -151,10 +153,16 @@ export function choice<const C extends readonly string[]>(
   choices: C,
   fallback: C[number],
   refused: Record<string, string> = {},
+  fromBoolean?: { true: C[number]; false: C[number] },
 ) {
-  return leaf({ kind: "choice", choices }, description, fallback, (input): C[number] | Invalid => {
+  const meta: SettingMeta = { kind: "choice", choices, fromBoolean };
+  return leaf(meta, description, fallback, (input): C[number] | Invalid => {
     const word = typeof input === "string" ? input.trim().toLowerCase() : "";
     if (choices.includes(word)) return word as C[number];
+    if (fromBoolean) {
+      const old = parseBool(input);
+      if (!(old instanceof Invalid)) return old ? fromBoolean.true : fromBoolean.false;
+    }
     return new Invalid(refused[word] ?? `must be one of ${choices.join(", ")}`);
   });
 }

@@ -12,6 +12,8 @@ import type { CompiledScope } from "../audit/scope.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler, Task } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
+import { reportProgress } from "../observe/progress.ts";
+import type { ManagedKeys, PruneMode } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { PathMaps } from "../sync/path-map.ts";
 import { keyId, mountId, type SyncKey } from "../sync-key.ts";
@@ -41,7 +43,9 @@ export interface AgentPassesOptions {
   destinations: VaultClient[];
   namespaces: string[];
   scope: CompiledScope;
-  prune: boolean;
+  prune: PruneMode;
+  /** The keys Courier manages on each destination: passes prune only these with sync.prune=managed. */
+  managed: ManagedKeys;
   createMounts: boolean;
   map: PathMaps;
   /** --audit.max_rate: the pace of passes the audit stream caused (triggers.ts); 0 = none. */
@@ -52,6 +56,8 @@ export interface AgentPassesOptions {
    * runs no pass: a standby's reads can be stale, and the active node's Courier runs its own.
    */
   isActive?: () => boolean;
+  /** How often a long pass logs its progress; 10 s by default. */
+  progressEveryMs?: number;
 }
 
 export interface PassParts {
@@ -87,7 +93,12 @@ export class AgentPasses {
 
   constructor(options: AgentPassesOptions) {
     this.#options = options;
-    this.#prune = new PruneRunner(options.source, options.destinations, options.createMounts, options.map);
+    this.#prune = new PruneRunner(options.source, options.destinations, {
+      createMounts: options.createMounts,
+      prune: options.prune,
+      managed: options.managed,
+      map: options.map,
+    });
   }
 
   get status(): ReconcileStatus {
@@ -203,7 +214,13 @@ export class AgentPasses {
     );
     this.#current = pass;
     this.#status.running = true;
-    const failure = await pass.run();
+    const scope = mounts === undefined ? "full" : mounts.map((m) => m.namespace + m.mount).join(",");
+    const progress = reportProgress(() => pass.tally.counts, {
+      log: this.#options.log,
+      fields: { reason, scope },
+      logEveryMs: this.#options.progressEveryMs,
+    });
+    const failure = await pass.run().finally(() => progress.stop());
     this.#current = undefined;
     this.#status.running = false;
     this.#report(pass, reason, failure, performance.now() - started);
@@ -258,6 +275,8 @@ export class AgentPasses {
  */
 export function agentPassesFor(options: {
   settings: PassSettings;
+  managed: ManagedKeys;
+  progressEveryMs?: number;
   /** audit.max_rate: the pace of passes the audit stream caused. */
   maxRate: number;
   vaults: AgentVaults;
@@ -274,10 +293,12 @@ export function agentPassesFor(options: {
     namespaces: pass.namespaces,
     scope: pass.scope,
     prune: pass.prune,
+    managed: options.managed,
     createMounts: pass.createMounts,
     map: pass.map,
     maxRate: options.maxRate,
     log: options.log,
     isActive: options.isActive,
+    progressEveryMs: options.progressEveryMs,
   });
 }

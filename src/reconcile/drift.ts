@@ -4,10 +4,11 @@
 // rows are printed as they arrive, as a table for a person at a terminal or one JSON document for
 // a program, so a report of a million keys needs no memory.
 
+import { type PassCounts, passCounts } from "../observe/progress.ts";
 import { type CompareResult, compareKey } from "../sync/compare-key.ts";
 import { destinationKey, mapFor, type PathMap, type PathMaps } from "../sync/path-map.ts";
-import { describeKey, type SyncKey } from "../sync-key.ts";
-import { type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
+import { describeKey, keyId, type SyncKey } from "../sync-key.ts";
+import { countWalked, type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
 
 export type DriftStatus = "missing" | "extra" | "differs" | "error";
 
@@ -25,6 +26,8 @@ export interface DriftRow {
   destination_path?: string;
   /** Why it could not be compared, for "error". Vault's words; never a value. */
   error?: string;
+  /** For "extra": Courier put it there (a managed prune deletes it) or another writer did (it stays). */
+  owner?: "managed" | "foreign";
 }
 
 export interface DestinationDrift {
@@ -41,16 +44,25 @@ export interface DriftSummary {
   failure?: string;
 }
 
-/** Compares every key; `onRow` gets each difference in walk order. */
-export async function runDiff(setup: PassSetup, onRow: (row: DriftRow) => void): Promise<DriftSummary> {
+/** Compares every key; `onRow` gets each difference in walk order; `counts` follows the pass. */
+export async function runDiff(
+  setup: PassSetup,
+  onRow: (row: DriftRow) => void,
+  counts: PassCounts = passCounts(),
+  /** Read every key's data, trusting no recorded verification. */
+  deep = false,
+): Promise<DriftSummary> {
+  const addresses = setup.destinations.map((d) => d.address);
   const destinations: Record<string, DestinationDrift> = {};
   for (const d of setup.destinations)
     destinations[d.address] = { missing: 0, extra: 0, differs: 0, errors: 0 };
   const summary: DriftSummary = { keys: 0, destinations };
   const row = (r: DriftRow) => {
-    const counts = destinations[r.destination]!;
-    if (r.status === "error") counts.errors++;
-    else counts[r.status]++;
+    const perDestination = destinations[r.destination]!;
+    if (r.status === "error") {
+      perDestination.errors++;
+      counts.errors++;
+    } else perDestination[r.status]++;
     onRow(r);
   };
   const keys = passKeys(setup, true, (destination, where, error) =>
@@ -59,15 +71,21 @@ export async function runDiff(setup: PassSetup, onRow: (row: DriftRow) => void):
   );
   try {
     summary.keys = await runOrdered(
-      keys,
+      countWalked(keys, counts),
       setup.concurrency,
       (walked) =>
         compareKey(walked.key, setup.source, setup.destinations, {
           sourceMount: walked.sourceMount,
           map: setup.map,
+          verified: deep ? undefined : setup.managed.verifiedOn(keyId(walked.key), addresses),
         }),
       (result, walked) => {
-        for (const r of driftRows(walked.key, result, setup.map)) row(r);
+        counts.done++;
+        const id = keyId(walked.key);
+        for (const r of driftRows(walked.key, result, setup.map)) {
+          if (r.status === "extra") r.owner = setup.managed.has(r.destination, id) ? "managed" : "foreign";
+          row(r);
+        }
       },
     );
   } catch (error) {
@@ -151,6 +169,7 @@ export function jsonPrinter(write: (text: string) => void): DriftPrinter {
 /**
  * DESTINATION             STATUS   KEY
  * http://127.0.0.1:8201   differs  kv secret/app  (data, max_versions)
+ * http://127.0.0.1:8201   extra    kv secret/old  (managed)
  */
 export function tablePrinter(write: (text: string) => void, destinations: readonly string[]): DriftPrinter {
   const width = Math.max("DESTINATION".length, ...destinations.map((d) => d.length));
@@ -158,7 +177,7 @@ export function tablePrinter(write: (text: string) => void, destinations: readon
   return {
     row(row) {
       if (rows++ === 0) write(`${"DESTINATION".padEnd(width)}  STATUS   KEY\n`);
-      const detail = row.error ?? row.what.join(", ");
+      const detail = row.error ?? (row.owner ? [row.owner, ...row.what] : row.what).join(", ");
       const note = detail === "" ? "" : `  (${detail})`;
       const at = row.destination_path === undefined ? "" : ` → ${row.destination_path}`;
       write(`${row.destination.padEnd(width)}  ${row.status.padEnd(7)}  ${describeKey(row)}${at}${note}\n`);

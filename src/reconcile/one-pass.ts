@@ -8,6 +8,8 @@ import type { CompiledScope } from "../audit/scope.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler } from "../dispatch/scheduler.ts";
 import type { Logger } from "../observe/logger.ts";
+import type { PassCounts } from "../observe/progress.ts";
+import type { ManagedKeys, PruneMode } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { PathMaps } from "../sync/path-map.ts";
 import { syncKey } from "../sync/sync.ts";
@@ -23,7 +25,8 @@ export interface PassContext {
   destinations: VaultClient[];
   namespaces: string[];
   scope: CompiledScope;
-  prune: boolean;
+  prune: PruneMode;
+  managed: ManagedKeys;
   map: PathMaps;
   pruned: PruneRunner;
   log: Logger;
@@ -49,13 +52,13 @@ export class OnePass {
 
   /** Runs the pass; answers why it could not finish (the walk failed), or undefined. */
   async run(): Promise<string | undefined> {
-    const { scheduler, source, scope, prune, pruned, stopping } = this.context;
+    const { scheduler, source, scope, prune, managed, pruned, stopping } = this.context;
     try {
       const targets = await passTargets(source, this.context.namespaces, scope, this.mounts);
       const keys = walkKeys(source, targets, {
         map: this.context.map,
         scope,
-        destinations: prune ? this.context.destinations : [],
+        destinations: prune === "off" ? [] : this.context.destinations,
         onDestinationError: (destination, where, error) => {
           this.tally.walkErrors++;
           this.context.log.warn("a pass could not list a destination; keys only it holds there stay", {
@@ -66,15 +69,18 @@ export class OnePass {
         },
       });
       for await (const walked of keys) {
+        // Another writer's key where the source has none: not Courier's to delete, not even read.
+        if (!walked.onSource && prune === "managed" && !managed.anywhere(keyId(walked.key))) continue;
         // Live hints keep the ring's reserve; a pass only ever takes the room left.
         await scheduler.whenRoom("reconcile");
         await this.context.pace?.();
         if (stopping()) break;
         const id = this.tally.add(walked.key);
-        if (prune && !walked.onSource) pruned.add(id);
+        if (!walked.onSource) pruned.add(id);
         const offered = scheduler.offer(walked.key, "reconcile");
         if (offered === "overflow" || offered === "stopped") this.#let([id]);
       }
+      this.tally.walkEnded = true;
       while (this.tally.pending.size > 0 && !stopping()) {
         await new Promise<void>((resolve) => {
           this.#wake = resolve;
@@ -131,6 +137,8 @@ export class PassTally {
   notRun = 0;
   /** LISTs on a destination that failed: keys only it holds there were not seen. */
   walkErrors = 0;
+  /** The walk has ended: `walked` is the pass's total. */
+  walkEnded = false;
   /** Per destination: keys found different from the source (fixed or not). */
   readonly drift: Record<string, number> = {};
   /** Per destination: keys still different after their run. */
@@ -191,6 +199,16 @@ export class PassTally {
     return gone;
   }
 
+  /** The tally as a progress reporter reads it. */
+  get counts(): PassCounts {
+    return {
+      walked: this.walked,
+      done: this.walked - this.pending.size,
+      errors: this.unresolved + this.walkErrors,
+      walkEnded: this.walkEnded,
+    };
+  }
+
   /** Every key walked came back equal or made equal, and every LIST answered. */
   get clean(): boolean {
     return this.unresolved === 0 && this.notRun === 0 && this.walkErrors === 0 && this.pending.size === 0;
@@ -202,7 +220,7 @@ export class PassTally {
  * every key (one run per key at a time), but their run happens here on the main thread with
  * deletes on, since the workers apply sync.deletes, which governs deletes seen in the audit
  * stream. The run reads the source first, as always: if the key exists there by then, it is
- * synced, not deleted.
+ * synced, not deleted; and with sync.prune=managed it deletes only where the key is Courier's.
  */
 export class PruneRunner {
   readonly #ids = new Set<string>();
@@ -211,8 +229,12 @@ export class PruneRunner {
   constructor(
     private readonly source: VaultClient,
     destinations: readonly VaultClient[],
-    private readonly createMounts: boolean,
-    private readonly map?: PathMaps,
+    private readonly options: {
+      createMounts: boolean;
+      prune: PruneMode;
+      managed: ManagedKeys;
+      map?: PathMaps;
+    },
   ) {
     this.#destinations = new Map(destinations.map((d) => [d.address, d]));
   }
@@ -232,11 +254,9 @@ export class PruneRunner {
   /** Syncs a pruned key on the destinations the scheduler says are due, deletes on. */
   run(key: SyncKey, destinations: readonly string[]): Promise<SyncResult> {
     const targets = destinations.flatMap((name) => this.#destinations.get(trimSlash(name)) ?? []);
-    return syncKey(key, this.source, targets, {
-      deletes: true,
-      createMounts: this.createMounts,
-      map: this.map,
-    });
+    const { createMounts, prune, managed, map } = this.options;
+    const owned = managed.managedOn(keyId(key), destinations);
+    return syncKey(key, this.source, targets, { deletes: true, createMounts, prune, managed: owned, map });
   }
 }
 

@@ -8,9 +8,12 @@
 
 import type { Config } from "../config/schema.ts";
 import type { Logger } from "../observe/logger.ts";
+import { type PassCounts, passCounts } from "../observe/progress.ts";
+import { ManagedKeys } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
+import type { SyncOptions } from "../sync/sync.ts";
 import { syncKey } from "../sync/sync.ts";
-import { describeKey } from "../sync-key.ts";
+import { describeKey, keyId } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import { type Change, type KeyPlan, planKey } from "./plan-changes.ts";
@@ -29,9 +32,12 @@ import {
 export interface PassSetup extends PassSettings {
   source: VaultClient;
   destinations: VaultClient[];
+  /** The keys Courier manages on each destination (sync.prune=managed). */
+  managed: ManagedKeys;
   close(): void;
 }
 
+/** Pass settings and clients; the managed keys are kept in memory only (checkedPassSetup loads them). */
 export function passSetup(config: Config): PassSetup {
   const vaults = vaultSettingsFrom(config);
   const source = createVaultClient(vaults.source);
@@ -40,6 +46,7 @@ export function passSetup(config: Config): PassSetup {
     ...passSettingsFrom(config),
     source,
     destinations,
+    managed: ManagedKeys.inMemory(destinations.map((d) => d.address)),
     close() {
       for (const client of [source, ...destinations]) client.close();
     },
@@ -50,12 +57,17 @@ export function passSetup(config: Config): PassSetup {
  * passSetup, once the scope's globs are known to match something in the source's mounts in
  * scope (checkGlobsReach): a command refuses a glob that can match nothing before it walks.
  */
-export async function checkedPassSetup(config: Config): Promise<PassSetup> {
+export async function checkedPassSetup(config: Config, log?: Logger): Promise<PassSetup> {
   const setup = passSetup(config);
   try {
     const namespaces = () => namespacesInScope(setup.source, setup.namespaces, setup.scope);
     await checkGlobsReach(setup.scopeSettings, namespaces, async (namespace) =>
       (await setup.source.mounts.table(namespace)).values(),
+    );
+    setup.managed = await ManagedKeys.open(
+      setup.stateDir,
+      setup.destinations.map((d) => d.address),
+      (message) => log?.warn(message),
     );
     return setup;
   } catch (error) {
@@ -99,13 +111,17 @@ export interface SyncPassSummary {
 export interface SyncPassOptions {
   dryRun: boolean;
   log: Logger;
+  /** Kept up to date as the pass goes, for a progress reporter to read. */
+  counts?: PassCounts;
+  /** Read every key's data, trusting no recorded verification (--deep); new ones are still kept. */
+  deep?: boolean;
   /** Where each dry-run line goes (stdout, one JSON object a line). */
   print: (line: string) => void;
 }
 
 export async function runSyncPass(setup: PassSetup, options: SyncPassOptions): Promise<SyncPassSummary> {
   const summary = emptySummary();
-  const keys = passKeys(setup, setup.prune, (destination, where, error) => {
+  const keys = passKeys(setup, setup.prune !== "off", (destination, where, error) => {
     summary.failed++;
     options.log.warn("could not list a destination; keys only it holds there stay", {
       destination,
@@ -113,7 +129,18 @@ export async function runSyncPass(setup: PassSetup, options: SyncPassOptions): P
       error: error instanceof Error ? error.message : String(error),
     });
   });
-  return syncWalked(setup, keys, options, summary);
+  return syncWalked(setup, prunable(keys, setup), options, summary);
+}
+
+/**
+ * The walk without the extras no pass would delete: with sync.prune=managed, a key only a
+ * destination holds is another writer's unless Courier put it there, and is not even read.
+ */
+export async function* prunable(keys: AsyncIterable<WalkedKey>, setup: Pick<PassSetup, "prune" | "managed">) {
+  for await (const walked of keys) {
+    if (!walked.onSource && setup.prune === "managed" && !setup.managed.anywhere(keyId(walked.key))) continue;
+    yield walked;
+  }
 }
 
 /** Syncs (or plans) each key of a stream through the sync path; replay feeds it too. */
@@ -125,12 +152,18 @@ export async function syncWalked(
 ): Promise<SyncPassSummary> {
   const started = performance.now();
   const { log } = options;
-  const syncOptions = (walked: WalkedKey) => ({
+  const counts = options.counts ?? passCounts();
+  keys = countWalked(keys, counts);
+  const addresses = setup.destinations.map((d) => d.address);
+  const syncOptions = (walked: WalkedKey): SyncOptions => ({
     // A key the source does not list is only on a destination: pruning deletes it there.
-    deletes: setup.deletes || (setup.prune && !walked.onSource),
+    deletes: setup.deletes || (setup.prune !== "off" && !walked.onSource),
     createMounts: setup.createMounts,
     map: setup.map,
     sourceMount: walked.sourceMount,
+    prune: setup.prune,
+    managed: setup.managed.managedOn(keyId(walked.key), addresses),
+    verified: options.deep ? {} : setup.managed.verifiedOn(keyId(walked.key), addresses),
   });
   if (options.dryRun) {
     const printer = changePrinter(options.print);
@@ -138,18 +171,40 @@ export async function syncWalked(
       keys,
       setup.concurrency,
       (walked) => planKey(walked.key, setup.source, setup.destinations, syncOptions(walked)),
-      (plan, walked) => countPlan(summary, plan, walked, log, printer),
+      (plan, walked) => {
+        countPlan(summary, plan, walked, log, printer);
+        counts.done++;
+        counts.errors = summary.failed;
+      },
     );
   } else {
     summary.keys = await runOrdered(
       keys,
       setup.concurrency,
       (walked) => syncKey(walked.key, setup.source, [...setup.destinations], syncOptions(walked)),
-      (result, walked) => countResult(summary, result, walked, log),
+      (result, walked) => {
+        countResult(summary, result, walked, log);
+        counts.done++;
+        counts.errors = summary.failed;
+        const id = keyId(walked.key);
+        for (const outcome of result.destinations) {
+          setup.managed.note(outcome.destination, id, outcome.managed, outcome.verified);
+        }
+      },
     );
+    await setup.managed.flush();
   }
   summary.ms = Math.round(performance.now() - started);
   return summary;
+}
+
+/** The stream as it was, counting each key into `counts.walked` and marking its end. */
+export async function* countWalked<T>(keys: AsyncIterable<T>, counts: PassCounts): AsyncGenerator<T> {
+  for await (const key of keys) {
+    counts.walked++;
+    yield key;
+  }
+  counts.walkEnded = true;
 }
 
 function emptySummary(): SyncPassSummary {

@@ -16,7 +16,7 @@ import {
   type SourceRead,
   SyncError,
 } from "../sync/state.ts";
-import type { SyncOptions } from "../sync/sync.ts";
+import { removable, type SyncOptions } from "../sync/sync.ts";
 import type { SyncKey } from "../sync-key.ts";
 
 export type ChangeAction =
@@ -116,8 +116,9 @@ async function destinationActions(
     source.mount,
     now,
   );
+  const planOptions = { deletes: options.deletes, removable: removable(options, destination.address) };
   const plan = (state: KeyState) =>
-    planSync(source.state, state, options, key.path.toLowerCase()).map((action) =>
+    planSync(source.state, state, planOptions, key.path.toLowerCase()).map((action) =>
       action.op === "skip" ? ("skip" as const) : ACTIONS[action.op],
     );
   if (read.kind === "state") return plan(read.state);

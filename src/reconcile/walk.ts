@@ -10,6 +10,7 @@ import { type CompiledScope, compileScope, globsMatchingNothing, type Scope } fr
 import type { Config } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError } from "../errors.ts";
+import type { PruneMode } from "../sync/managed.ts";
 import { destinationKey, mapFor, type PathMaps, parsePathMap } from "../sync/path-map.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
@@ -29,7 +30,9 @@ export interface PassSettings {
   namespaces: string[];
   deletes: boolean;
   createMounts: boolean;
-  prune: boolean;
+  prune: PruneMode;
+  /** state.dir: where the keys Courier manages on each destination are remembered. */
+  stateDir: string;
   /** sync.map (and each destination's own): where source keys live on destinations. */
   map: PathMaps;
   /** Sync worker threads: worker.concurrency, or one per core. */
@@ -56,11 +59,21 @@ export function passSettingsFrom(config: Config): PassSettings {
     namespaces: passNamespaces(config.vault.source.namespace),
     deletes: config.sync.deletes,
     createMounts: config.sync.create_mounts,
-    prune: config.sync.prune,
+    prune: effectivePrune(config.sync.prune as PruneMode, config.sync.deletes),
+    stateDir: config.state.dir,
     map: pathMapsFrom(config),
     threads,
     concurrency: threads * SYNCS_PER_THREAD,
   };
+}
+
+/**
+ * The default, managed, deletes only while sync.deletes is on: whoever turned deletes off meant
+ * none at all. An explicit all prunes regardless, as the boolean --sync.prune always did.
+ * effectivePrune("managed", false) → "off"; effectivePrune("all", false) → "all"
+ */
+export function effectivePrune(prune: PruneMode, deletes: boolean): PruneMode {
+  return prune === "managed" && !deletes ? "off" : prune;
 }
 
 export interface WalkedKey {

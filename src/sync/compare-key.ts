@@ -12,6 +12,7 @@ import {
   readSource,
   type SourceRead,
   type SyncVault,
+  settle,
 } from "./state.ts";
 
 export interface Comparison {
@@ -58,7 +59,10 @@ export async function compareKey(
     return { sourceError, destinations: destinations.map(failed) };
   }
   const now = (options.now ?? Date.now)();
-  const compared = destinations.map((d) => compareOne(d, key, read, now, mapFor(options.map, d.address)));
+  const verified = (d: SyncVault) => options.verified?.[d.address.replace(/\/+$/, "")];
+  const compared = destinations.map((d) =>
+    compareOne(d, key, read, now, mapFor(options.map, d.address), verified(d)),
+  );
   return { destinations: await Promise.all(compared) };
 }
 
@@ -68,10 +72,12 @@ async function compareOne(
   source: SourceRead,
   now: number,
   map: PathMap,
+  verified: string | undefined,
 ) {
   const name = destination.address;
   try {
-    const read = await readDestination(destination, destinationKey(key, map), source.mount, now);
+    const at = destinationKey(key, map);
+    const read = await readDestination(destination, at, source.mount, now, Boolean(verified));
     if (read.kind === "other-mount")
       return { destination: name, status: "differs", aspects: ["mount"] } as Comparison;
     if (read.kind === "no-mount") {
@@ -79,7 +85,8 @@ async function compareOne(
         ? ({ destination: name, status: "equal", aspects: [] } as Comparison)
         : ({ destination: name, status: "missing", aspects: ["mount"] } as Comparison);
     }
-    return { destination: name, ...compareStates(source.state, read.state) } as Comparison;
+    const [src, dst] = await settle(source, read, verified);
+    return { destination: name, ...compareStates(src, dst) } as Comparison;
   } catch (error) {
     return { destination: name, status: "error", aspects: [], error: toOutcomeError(error) } as Comparison;
   }

@@ -34,6 +34,16 @@ export interface DestinationOutcome {
   done: Done[];
   skipped: SkipReason[];
   error?: OutcomeError;
+  /**
+   * What the run learnt about whose the key is there (managed.ts): true, it now mirrors the
+   * source's key; false, the key is gone there; absent, nothing new (a failure, another writer's key).
+   */
+  managed?: boolean;
+  /**
+   * When the caller keeps verifications (SyncOptions.verified): the fingerprint of both sides'
+   * metadata when found equal, for the next run to trust; "" when there is none to keep.
+   */
+  verified?: string;
 }
 
 export interface SyncResult {
@@ -58,8 +68,12 @@ const DELETES = new Set<Done>([
 export function resultOf(done: Done[], skipped: SkipReason[]): SyncResultKind {
   if (done.some((op) => !DELETES.has(op))) return "written";
   if (done.length > 0) return "deleted";
-  return skipped.length > 0 ? "skipped" : "unchanged";
+  // Another writer's key where the source has none is not Courier's difference to mend.
+  return skipped.some((why) => why !== "foreign") ? "skipped" : "unchanged";
 }
+
+/** Deletes that remove the whole key, not just a version of it. */
+export const WHOLE_KEY_DELETES = new Set<Done>(["kv1-delete", "kv2-delete-metadata", "policy-delete"]);
 
 /** Any thrown value → an outcome error; a bug (not a Courier error) is permanent and INTERNAL. */
 export function toOutcomeError(error: unknown): OutcomeError {

@@ -7,7 +7,7 @@
 
 import type { SyncKey } from "../sync-key.ts";
 import { DEFAULT_KV2_SETTINGS, type Kv2Settings } from "../vault/kv.ts";
-import { type CurrentVersion, type KeyState, refOf, type SyncVault } from "./state.ts";
+import { type CurrentVersion, type KeyState, refOf, type SyncVault, UNREAD } from "./state.ts";
 
 export type Action =
   | { op: "kv1-write" }
@@ -25,10 +25,16 @@ export type Action =
   /** A difference left alone on purpose. */
   | { op: "skip"; why: SkipReason };
 
-export type SkipReason = "deletes-off" | "default-policy" | "root-policy";
+/** "foreign": the source lacks the key and it is not Courier's on this destination: another writer's. */
+export type SkipReason = "deletes-off" | "default-policy" | "root-policy" | "foreign";
 
 export interface PlanOptions {
   deletes: boolean;
+  /**
+   * The destination's copy may be deleted when the source lacks the key (sync.prune=all, or
+   * Courier put it there). Otherwise it is another writer's and stays. Default true.
+   */
+  removable?: boolean;
 }
 
 /**
@@ -39,26 +45,34 @@ export function planSync(source: KeyState, destination: KeyState, options: PlanO
   const remove = (action: Action): Action[] => [
     options.deletes ? action : { op: "skip", why: "deletes-off" },
   ];
+  // A key the source does not have at all: deleted here only when it is Courier's to delete.
+  const removeKey = (action: Action): Action[] =>
+    options.removable === false ? [{ op: "skip", why: "foreign" }] : remove(action);
   if (source.kind === "kv1" && destination.kind === "kv1") {
-    if (source.data === null) return destination.data === null ? [] : remove({ op: "kv1-delete" });
+    if (source.data === null) return destination.data === null ? [] : removeKey({ op: "kv1-delete" });
     return Bun.deepEquals(source.data, destination.data) ? [] : [{ op: "kv1-write" }];
   }
   if (source.kind === "policy" && destination.kind === "policy") {
     if (name === "root") return [{ op: "skip", why: "root-policy" }];
     if (source.text === null) {
       if (destination.text === null) return [];
-      return name === "default" ? [{ op: "skip", why: "default-policy" }] : remove({ op: "policy-delete" });
+      return name === "default"
+        ? [{ op: "skip", why: "default-policy" }]
+        : removeKey({ op: "policy-delete" });
     }
     return source.text === destination.text ? [] : [{ op: "policy-write" }];
   }
-  if (source.kind === "kv2" && destination.kind === "kv2") return planKv2(source, destination, remove);
+  if (source.kind === "kv2" && destination.kind === "kv2")
+    return planKv2(source, destination, remove, removeKey);
   return [];
 }
 
 type Kv2State = Extract<KeyState, { kind: "kv2" }>;
 
-function planKv2(source: Kv2State, destination: Kv2State, remove: (action: Action) => Action[]): Action[] {
-  if (!source.metadata) return destination.metadata ? remove({ op: "kv2-delete-metadata" }) : [];
+type Remover = (action: Action) => Action[];
+
+function planKv2(source: Kv2State, destination: Kv2State, remove: Remover, removeKey: Remover): Action[] {
+  if (!source.metadata) return destination.metadata ? removeKey({ op: "kv2-delete-metadata" }) : [];
   const actions: Action[] = [];
   const src = source.current;
   const dst = destination.current;
@@ -177,7 +191,9 @@ async function restore(
 }
 
 function liveData(source: KeyState): Record<string, unknown> {
-  if (source.kind === "kv2" && source.current.state === "live") return source.current.data;
+  if (source.kind === "kv2" && source.current.state === "live" && source.current.data !== UNREAD) {
+    return source.current.data;
+  }
   throw new Error("a KV v2 write was planned for a source without live data");
 }
 

@@ -74,12 +74,28 @@ export interface ReadOptions {
   sourceMount?: MountInfo;
   /** Clock for "is this deletion_time past yet"; Date.now by default. */
   now?: () => number;
+  /**
+   * Per destination address, the verification (verificationOf) of the last time this key was
+   * found equal there. Where it still holds, a KV v2 key's data is not read (settle()).
+   */
+  verified?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Data a run did not read: both sides' metadata show nothing changed since they were last found
+ * equal. Only ever compared, by identity: never written anywhere (liveData refuses it).
+ */
+export const UNREAD: Record<string, unknown> = Object.freeze({ "(not read)": true }) as Record<
+  string,
+  unknown
+>;
 
 export interface SourceRead {
   /** null for a policy. */
   mount: MountInfo | null;
   state: KeyState;
+  /** Reads what `state` left UNREAD (once, however many destinations ask). */
+  full?: () => Promise<KeyState>;
 }
 
 /**
@@ -101,6 +117,19 @@ export async function readSource(source: SyncVault, key: SyncKey, options: ReadO
 async function readSourceOnce(source: SyncVault, key: SyncKey, options: ReadOptions): Promise<SourceRead> {
   const now = (options.now ?? Date.now)();
   if (key.kind === "policy") return { mount: null, state: await readKeyState(source, key, null, now) };
+  const mount = await sourceMountOf(source, key, options);
+  if (mount.kvVersion === 2 && hasAny(options.verified)) {
+    const { state, full } = await readKv2Lazily(source, refOf(key), now);
+    return { mount, state, ...(full ? { full: once(full) } : {}) };
+  }
+  return { mount, state: await readKeyState(source, key, mount.kvVersion, now) };
+}
+
+async function sourceMountOf(
+  source: SyncVault,
+  key: SyncKey,
+  options: ReadOptions,
+): Promise<MountInfo & { kvVersion: 1 | 2 }> {
   const mount = options.sourceMount ?? (await source.mounts.find(key.namespace, key.mount));
   if (!mount) {
     throw new SyncError("VAULT_ERROR", `${source.address}: no mount ${where(key)} on the source`, true);
@@ -112,26 +141,28 @@ async function readSourceOnce(source: SyncVault, key: SyncKey, options: ReadOpti
       false,
     );
   }
-  return { mount, state: await readKeyState(source, key, mount.kvVersion, now) };
+  return mount as MountInfo & { kvVersion: 1 | 2 };
 }
 
 export type DestinationRead =
-  | { kind: "state"; state: KeyState }
+  | { kind: "state"; state: KeyState; full?: () => Promise<KeyState> }
   | { kind: "no-mount" }
   | { kind: "other-mount"; found: MountInfo };
 
 /**
  * The key on a destination. A namespace the destination lacks holds nothing: for a KV key, no
  * mount (made, with the namespace, when a sync may); for a policy, no policy.
+ * `lazily`: a KV v2 key's live data is left UNREAD, to be read by `full` only if needed.
  */
 export async function readDestination(
   destination: SyncVault,
   key: SyncKey,
   sourceMount: MountInfo | null,
   now: number,
+  lazily = false,
 ): Promise<DestinationRead> {
   try {
-    return await readDestinationIn(destination, key, sourceMount, now);
+    return await readDestinationIn(destination, key, sourceMount, now, lazily);
   } catch (error) {
     if (!namespaceNotFound(error)) throw error;
     return sourceMount ? { kind: "no-mount" } : { kind: "state", state: emptyState(null) };
@@ -143,12 +174,69 @@ async function readDestinationIn(
   key: SyncKey,
   sourceMount: MountInfo | null,
   now: number,
+  lazily: boolean,
 ): Promise<DestinationRead> {
   if (!sourceMount) return { kind: "state", state: await readKeyState(destination, key, null, now) };
   const found = await destination.mounts.find(key.namespace, key.mount);
   if (!found) return { kind: "no-mount" };
   if (found.kvVersion !== sourceMount.kvVersion) return { kind: "other-mount", found };
+  if (lazily && found.kvVersion === 2)
+    return { kind: "state", ...(await readKv2Lazily(destination, refOf(key), now)) };
   return { kind: "state", state: await readKeyState(destination, key, sourceMount.kvVersion, now) };
+}
+
+/**
+ * The states to compare for one destination. When either was read lazily, its data is read now
+ * unless the verification of both sides' metadata is the one recorded when they were last found
+ * equal: then nothing either side holds has changed since, and the UNREAD data compares equal.
+ */
+export async function settle(
+  source: SourceRead,
+  destination: { state: KeyState; full?: () => Promise<KeyState> },
+  verified: string | undefined,
+): Promise<[KeyState, KeyState]> {
+  if (!source.full && !destination.full) return [source.state, destination.state];
+  const now = verificationOf(source.state, destination.state);
+  if (now !== undefined && now === verified) return [source.state, destination.state];
+  return Promise.all([
+    source.full ? source.full() : source.state,
+    destination.full ? destination.full() : destination.state,
+  ]);
+}
+
+/**
+ * A short fingerprint of two KV v2 keys' metadata as they stand: each side's current version,
+ * when it last changed, and that version's deletion state. Every data write, delete, undelete
+ * and destroy changes one of these, so an equal fingerprint means neither side changed since it
+ * was taken. undefined where there is no such metadata (KV v1, policies, an absent key).
+ */
+export function verificationOf(source: KeyState, destination: KeyState): string | undefined {
+  if (source.kind !== "kv2" || destination.kind !== "kv2") return undefined;
+  const a = source.metadata && stampOf(source.metadata);
+  const b = destination.metadata && stampOf(destination.metadata);
+  if (!a || !b) return undefined;
+  return Bun.hash(`${a}\n${b}`).toString(36);
+}
+
+function stampOf(metadata: Kv2Metadata): string | undefined {
+  if (!metadata.updated_time) return undefined;
+  const current = metadata.versions[String(metadata.current_version)];
+  return `${metadata.current_version}|${metadata.updated_time}|${current?.deletion_time ?? ""}|${current?.destroyed ?? false}`;
+}
+
+function hasAny(verified: Readonly<Record<string, string>> | undefined): boolean {
+  if (!verified) return false;
+  for (const value of Object.values(verified)) if (value !== "") return true;
+  return false;
+}
+
+/** once(f): f runs at its first call; every call shares that answer. */
+function once<T>(read: () => Promise<T>): () => Promise<T> {
+  let answer: Promise<T> | undefined;
+  return () => {
+    answer ??= read();
+    return answer;
+  };
 }
 
 /** What a key looks like on a Vault that has nothing for it. */
@@ -178,7 +266,33 @@ export async function readKeyState(
 }
 
 async function readKv2State(vault: SyncVault, ref: KvRef, now: number): Promise<KeyState> {
+  return completeKv2(vault, ref, await vault.kv2.readMetadata(ref), now);
+}
+
+/** The metadata only: a live current version's data is UNREAD, and `full` reads it. */
+async function readKv2Lazily(
+  vault: SyncVault,
+  ref: KvRef,
+  now: number,
+): Promise<{ state: KeyState; full?: () => Promise<KeyState> }> {
   const metadata = await vault.kv2.readMetadata(ref);
+  if (!metadata) return { state: ABSENT_KV2 };
+  const version = metadata.current_version;
+  const state = versionState(metadata.versions[String(version)], now);
+  if (state !== "live") return { state: { kind: "kv2", metadata, current: { state, version } } };
+  return {
+    state: { kind: "kv2", metadata, current: { state: "live", version, data: UNREAD } },
+    full: () => completeKv2(vault, ref, metadata, now),
+  };
+}
+
+/** A key's state from its metadata, reading the current version's data when it is live. */
+async function completeKv2(
+  vault: SyncVault,
+  ref: KvRef,
+  metadata: Kv2Metadata | null,
+  now: number,
+): Promise<KeyState> {
   if (!metadata) return ABSENT_KV2;
   const version = metadata.current_version;
   const state = versionState(metadata.versions[String(version)], now);

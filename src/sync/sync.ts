@@ -8,6 +8,7 @@ import type { SyncKey } from "../sync-key.ts";
 import { mountTableChanged, VaultCallError } from "../vault/errors.ts";
 import { type MountInfo, mountSpecFrom } from "../vault/mounts.ts";
 import { type CustomMetadata, NamespaceError, namespaceNotFound } from "../vault/namespaces.ts";
+import type { PruneMode } from "./managed.ts";
 import {
   type DestinationOutcome,
   failedOutcome,
@@ -15,6 +16,7 @@ import {
   resultOf,
   type SyncResult,
   toOutcomeError,
+  WHOLE_KEY_DELETES,
 } from "./outcome.ts";
 import { destinationKey, mapFor, type PathMaps, sourceNamespaceOf } from "./path-map.ts";
 import { applyPlan, type Done, planSync } from "./plan.ts";
@@ -31,11 +33,20 @@ import {
   type SourceRead,
   SyncError,
   type SyncVault,
+  settle,
+  verificationOf,
 } from "./state.ts";
 
 export interface SyncOptions extends ReadOptions {
   /** Deletes on the source (KV v1 delete, soft delete, destroy, metadata delete, policy delete) reach destinations. */
   deletes: boolean;
+  /**
+   * Where a key the source lacks may be deleted: "all" anywhere, otherwise only on the
+   * destinations in `managed` (sync.prune, managed.ts). Absent: anywhere (a caller that does not track ownership).
+   */
+  prune?: PruneMode;
+  /** Addresses of the destinations where the key is Courier's. */
+  managed?: readonly string[];
   /** A KV mount missing on a destination is created with the source's type and options. */
   createMounts: boolean;
   /** Where source keys live on destinations (sync.map); none = the same place. */
@@ -133,6 +144,23 @@ async function syncOnce(
   return { destinations: outcomes };
 }
 
+/** Whether a key the source lacks may be deleted on this destination (see SyncOptions.prune). */
+export function removable(options: Pick<SyncOptions, "prune" | "managed">, destination: string): boolean {
+  if (options.prune === undefined || options.prune === "all") return true;
+  const name = destination.replace(/\/+$/, "");
+  return options.managed?.some((d) => d.replace(/\/+$/, "") === name) ?? false;
+}
+
+/**
+ * What a finished run says about whose the key is on the destination: true once it mirrors a key
+ * the source has; false once the key is gone there; undefined when left as another writer's.
+ */
+function managedAfter(source: KeyState, before: KeyState, done: Done[]): boolean | undefined {
+  if (!isAbsent(source)) return true;
+  if (isAbsent(before) || done.some((op) => WHOLE_KEY_DELETES.has(op))) return false;
+  return undefined;
+}
+
 /** Waits, in turn, for a new KV v2 mount to finish upgrading its storage: 3.1 s in all. */
 const UPGRADE_WAITS_MS = [100, 200, 400, 800, 1600];
 
@@ -157,11 +185,22 @@ async function syncDestination(
         // Nothing on the source, and no namespace here to hold it: already equal.
         return { destination: destination.address, result: "unchanged", done, skipped: [] };
       }
-      const state = await destinationState(destination, key, source, options, done);
-      const actions = planSync(source.state, state, options, key.path.toLowerCase());
-      await applyPlan(destination, key, source.state, actions, done);
+      const read = await destinationState(destination, key, source, options, done);
+      const verified = verifiedFor(options, destination.address);
+      const [src, state] = await settle(source, read, verified);
+      const planOptions = { deletes: options.deletes, removable: removable(options, destination.address) };
+      const actions = planSync(src, state, planOptions, key.path.toLowerCase());
+      await applyPlan(destination, key, src, actions, done);
       const skipped = actions.flatMap((a) => (a.op === "skip" ? [a.why] : []));
-      return { destination: destination.address, result: resultOf(done, skipped), done, skipped };
+      const result = resultOf(done, skipped);
+      const outcome: DestinationOutcome = { destination: destination.address, result, done, skipped };
+      const managed = managedAfter(src, state, done);
+      if (managed !== undefined) outcome.managed = managed;
+      // Found equal, nothing done: the next run may trust both sides' metadata to say so again.
+      if (options.verified !== undefined) {
+        outcome.verified = (result === "unchanged" && done.length === 0 && verificationOf(src, state)) || "";
+      }
+      return outcome;
     } catch (error) {
       // The namespace was there when last looked at and is gone now: look again, make it anew.
       if (!lookedForNamespace && namespaceNotFound(error)) {
@@ -217,19 +256,35 @@ async function namespaceReady(
   }
 }
 
-/** The destination's state; a missing mount is created first when that is allowed and needed. */
+/** The verification recorded for this destination, if the caller keeps them. */
+function verifiedFor(options: SyncOptions, address: string): string | undefined {
+  if (!options.verified) return undefined;
+  const name = address.replace(/\/+$/, "");
+  for (const [destination, verified] of Object.entries(options.verified)) {
+    if (destination.replace(/\/+$/, "") === name) return verified;
+  }
+  return undefined;
+}
+
+type DestinationState = Extract<DestinationRead, { kind: "state" }>;
+
+/**
+ * The destination's state (read lazily where a verification is on record for it); a missing
+ * mount is created first when that is allowed and needed.
+ */
 async function destinationState(
   destination: SyncVault,
   key: SyncKey,
   source: SourceRead,
   options: SyncOptions,
   done: Done[],
-): Promise<KeyState> {
+): Promise<DestinationState> {
   const now = (options.now ?? Date.now)();
-  const read = await readDestination(destination, key, source.mount, now);
+  const lazily = Boolean(verifiedFor(options, destination.address));
+  const read = await readDestination(destination, key, source.mount, now, lazily);
   const mount = source.mount as MountInfo;
   if (read.kind !== "no-mount") return stateIn(read, destination, key, mount);
-  const empty = emptyState(mount.kvVersion);
+  const empty = { kind: "state" as const, state: emptyState(mount.kvVersion) };
   // Nothing on the source and no mount here: already equal, no mount is made for nothing.
   if (isAbsent(source.state)) return empty;
   if (!options.createMounts) {
@@ -243,8 +298,13 @@ async function destinationState(
   return stateIn(await readDestination(destination, key, mount, now), destination, key, mount);
 }
 
-function stateIn(read: DestinationRead, destination: SyncVault, key: SyncKey, mount: MountInfo): KeyState {
-  if (read.kind === "state") return read.state;
+function stateIn(
+  read: DestinationRead,
+  destination: SyncVault,
+  key: SyncKey,
+  mount: MountInfo,
+): DestinationState {
+  if (read.kind === "state") return read;
   if (read.kind === "other-mount") {
     throw new SyncError("VAULT_ERROR", otherMountMessage(destination, key, mount, read.found), false);
   }

@@ -35,6 +35,8 @@ export interface Kv2VersionInfo {
 export interface Kv2Metadata {
   current_version: number;
   oldest_version: number;
+  /** When the key last changed (a data write, a settings write); "" when Vault did not say. */
+  updated_time?: string;
   settings: Kv2Settings;
   versions: Record<string, Kv2VersionInfo>;
 }
@@ -218,6 +220,7 @@ export function parseMetadata(data: unknown): Kv2Metadata | null {
   return {
     current_version: d.current_version,
     oldest_version: Number(d.oldest_version ?? 0),
+    ...(typeof d.updated_time === "string" ? { updated_time: d.updated_time } : {}),
     settings: {
       max_versions: Number(d.max_versions ?? 0),
       cas_required: d.cas_required === true,

@@ -10,6 +10,7 @@
 // The sync worker's URL is built here, beside sync.worker.ts: inside a compiled binary
 // `import.meta.url` is the binary's root, so only a sibling file resolves it right.
 
+import type { PruneMode } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { PathMaps } from "../sync/path-map.ts";
 import type { SyncKey } from "../sync-key.ts";
@@ -27,6 +28,8 @@ export interface SyncWorkerInit {
   createMounts: boolean;
   /** sync.map, plain data. */
   map?: PathMaps;
+  /** sync.prune: a hint for a key the source lacks deletes it only where `managed` says, unless "all". */
+  prune: PruneMode;
 }
 
 /** One sync: the key and the destinations this run covers. */
@@ -36,6 +39,10 @@ export interface SyncWorkerTask {
   destinations: string[];
   /** The source's mount for the key when the agent already knows it, saving a lookup. */
   sourceMount?: MountInfo;
+  /** Addresses of the destinations where the key is Courier's (managed.ts). */
+  managed?: string[];
+  /** Per destination, the fingerprint of the last time the key was found equal there (managed.ts). */
+  verified?: Record<string, string>;
 }
 
 export type SyncPool = WorkerPool<SyncWorkerInit, SyncWorkerTask, SyncResult>;

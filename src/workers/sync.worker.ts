@@ -3,6 +3,7 @@
 // (token-relay.ts). Its URL is made beside it (createSyncPool in pool.ts), because a compiled
 // binary resolves `import.meta.url` against its own root.
 
+import type { PruneMode } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import { type SyncOptions, syncKey } from "../sync/sync.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
@@ -12,7 +13,7 @@ import { RelayedToken, type TokenUpdate } from "./token-relay.ts";
 let source: VaultClient;
 let destinations = new Map<string, VaultClient>();
 let tokens: RelayedToken[] = [];
-let options: SyncOptions = { deletes: true, createMounts: true };
+let options: SyncOptions & { prune: PruneMode } = { deletes: true, createMounts: true, prune: "managed" };
 
 serveWorker<SyncWorkerInit, SyncWorkerTask, SyncResult>({
   init(init, ask) {
@@ -24,7 +25,7 @@ serveWorker<SyncWorkerInit, SyncWorkerTask, SyncResult>({
         createVaultClient(settings, { tokens: tokens[i + 1] }),
       ]),
     );
-    options = { deletes: init.deletes, createMounts: init.createMounts, map: init.map };
+    options = { deletes: init.deletes, createMounts: init.createMounts, prune: init.prune, map: init.map };
   },
   update(update) {
     const { vault, token } = update as TokenUpdate;
@@ -32,6 +33,11 @@ serveWorker<SyncWorkerInit, SyncWorkerTask, SyncResult>({
   },
   run(task) {
     const targets = task.destinations.flatMap((address) => destinations.get(address) ?? []);
-    return syncKey(task.key, source, targets, { ...options, sourceMount: task.sourceMount });
+    return syncKey(task.key, source, targets, {
+      ...options,
+      sourceMount: task.sourceMount,
+      managed: task.managed ?? [],
+      verified: task.verified ?? {},
+    });
   },
 });

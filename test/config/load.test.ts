@@ -133,7 +133,7 @@ worker:
     );
     expect(config.vault.source.address).toBe("https://vault.example:8200");
     expect(config.vault.audit_allow).toEqual(["10.0.0.0/8", "192.0.2.7/32"]);
-    expect(config.sync).toMatchObject({ mounts: ["secret/", "team/kv/"], interval: 5_400_000, prune: true });
+    expect(config.sync).toMatchObject({ mounts: ["secret/", "team/kv/"], interval: 5_400_000, prune: "all" });
     expect(config.audit).toMatchObject({ udp_receive_buffer: 16 * 1024 * 1024, max_line_bytes: 65_536 });
     expect(config.worker.concurrency).toBe(3);
   });

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { loadConfig } from "../../src/config/load.ts";
 import { parseArgv } from "../../src/config/sources.ts";
 import { load, problemsOf, scratch } from "./helpers.ts";
 
@@ -52,11 +53,31 @@ describe("reading the command line", () => {
     [["--sync.prune=false"], "false"],
     [["--sync.prune", "false"], "false"],
     [["--no-sync.prune"], "false"],
+    [["--sync.prune", "managed"], "managed"],
+    [["--sync.prune", "all"], "all"],
+    [["--sync.prune=off"], "off"],
   ])("%p sets sync.prune to %p", (argv, value) => {
     const out = parseArgv(argv);
     expect(out.problems).toEqual([]);
     expect(out.layer.get("sync.prune")?.value).toBe(value);
     expect(out.positionals).toEqual([]);
+  });
+
+  test.each([
+    [["--sync.prune"], "all"],
+    [["--sync.prune=true"], "all"],
+    [["--no-sync.prune"], "off"],
+    [["--sync.prune=managed"], "managed"],
+    [[], "managed"],
+  ])("sync.prune, once a boolean, reads %p as %p", async (argv, mode) => {
+    const { config } = await loadConfig({ argv, env: {} });
+    expect(config.sync.prune as string).toBe(mode);
+  });
+
+  test("sync.prune refuses a word it does not know, naming the choices", async () => {
+    await expect(loadConfig({ argv: ["--sync.prune=some"], env: {} })).rejects.toThrow(
+      "must be one of managed, all, off",
+    );
   });
 
   test("--no- works with dashed names too", () => {
@@ -144,12 +165,13 @@ const settings = [
     file: "unix:///x.sock",
     fallback: "127.0.0.1:1269",
   },
-  { key: "sync.prune", flag: "true", env: "false", file: "true", fallback: false },
+  { key: "sync.prune", flag: "true", env: "off", file: "managed", fallback: "managed" },
 ] as const;
 const expected: Record<string, (raw: string) => unknown> = {
   "worker.queue_size": Number,
   "sync.interval": (raw) => ({ "30s": 30_000, "1m": 60_000, "1h": 3_600_000 })[raw],
-  "sync.prune": (raw) => raw === "true",
+  // The old boolean still reads: true = all, false = off.
+  "sync.prune": (raw) => ({ true: "all", false: "off" })[raw] ?? raw,
 };
 
 /** Every subset of sources; the strongest one present must win. */

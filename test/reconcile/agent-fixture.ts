@@ -1,7 +1,8 @@
 // The agent started in this process, against Vault doubles, with its logs kept for assertions:
 // passes are asserted by what the destinations hold and by the agent's own log lines.
-import { type RunningAgent, startAgent } from "../../src/agent/index.ts";
+import { type AgentTuning, type RunningAgent, startAgent } from "../../src/agent/index.ts";
 import { loadConfig } from "../../src/config/load.ts";
+import { freshStateDir } from "../support/courier-process.ts";
 import { captureLogs } from "../support/log-capture.ts";
 import type { Vault } from "../sync/vault-fixture.ts";
 
@@ -17,9 +18,10 @@ export interface AgentRun {
 }
 
 export async function runAgent(
-  source: Vault,
-  destinations: Vault[],
+  source: Pick<Vault, "address">,
+  destinations: Pick<Vault, "address">[],
   flags: string[] = [],
+  tuning: AgentTuning = {},
 ): Promise<AgentRun> {
   const { config } = await loadConfig({
     env: {},
@@ -30,12 +32,14 @@ export async function runAgent(
       "--vault.destinations.tokens=root",
       "--vault.audit_address=udp://127.0.0.1:0",
       "--worker.concurrency=1",
+      // Its own unless the test gives one: what a run remembers reaches only a restart that asks.
+      ...(flags.some((flag) => flag.startsWith("--state.dir")) ? [] : [`--state.dir=${freshStateDir()}`]),
       ...flags,
     ],
     needs: { source: true, destinations: true },
   });
   const captured = captureLogs({ level: "debug" });
-  const agent = await startAgent(config, captured.log);
+  const agent = await startAgent(config, captured.log, tuning);
   const matches = (record: Record<string, unknown>, msg: string, fields: Record<string, unknown>) =>
     record.msg === msg && Object.entries(fields).every(([k, v]) => record[k] === v);
   return {

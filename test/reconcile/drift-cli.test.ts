@@ -108,7 +108,7 @@ describe("drift injected into a destination", () => {
       `${east.address}  differs  kv secret/app/api  (deleted)`,
       `${east.address}  differs  kv secret/app/db  (data)`,
       `${east.address}  differs  kv secret/meta  (max_versions)`,
-      `${east.address}  extra    kv secret/stray`,
+      `${east.address}  extra    kv secret/stray  (foreign)`,
       "",
       `${east.address}: 1 missing, 1 extra, 4 different`,
       `${west.address}: in sync`,

@@ -75,6 +75,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     `--vault.destinations.addresses=${destinations.map((d) => d.address).join(",")}`,
     `--vault.destinations.tokens=${ROOT_TOKEN}`,
     `--vault.audit_address=${audit}`,
+    // One state directory across restarts, as a host keeps it: what was managed stays known.
+    `--state.dir=${join(dir, "state")}`,
     ...(options.flags ?? []),
   ];
   let courier = spawnCourier(flags(listenAddress(options.transport, dir)), { binary: options.binary });

@@ -3,6 +3,7 @@
 // Either run to the end (what it printed, its exit code), or left running with stderr collected
 // as it arrives, so tests can wait for a line and read what was logged.
 
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
@@ -11,9 +12,24 @@ import { type Finished, ROOT, runToEnd, startWatched, type Watched } from "./pro
 export { type Finished, ROOT } from "./process.ts";
 export const MAIN = join(ROOT, "src", "main.ts");
 
-/** PATH and HOME from this process, NO_COLOR, and `extra`: nothing else. */
+/**
+ * PATH and HOME from this process, NO_COLOR, a state directory of its own (what one run
+ * remembers never reaches another's; a test that restarts Courier passes the same one in
+ * `extra` or as --state.dir), and `extra`: nothing else.
+ */
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...extra };
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/tmp",
+    NO_COLOR: "1",
+    STATE_DIRECTORY: freshStateDir(),
+    ...extra,
+  };
+}
+
+/** A new, empty directory under the system's temp dir. */
+export function freshStateDir(): string {
+  return mkdtempSync(join(tmpdir(), "courier-state-"));
 }
 
 /** courier(["version"]) → {code: 0, stdout: "courier …\n", stderr: ""}; `stdin` is piped in when given. */

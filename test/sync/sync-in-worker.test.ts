@@ -30,7 +30,9 @@ test("syncs a key from inside a Bun Worker, given only plain settings", async ()
   });
   worker.terminate();
   expect(result).toEqual({
-    destinations: [{ destination: east.address, result: "written", done: ["kv2-write"], skipped: [] }],
+    destinations: [
+      { destination: east.address, result: "written", done: ["kv2-write"], skipped: [], managed: true },
+    ],
   });
   expect((await east.api("GET", "secret/data/from-worker")).body.data.data).toEqual({ v: "1" });
 });

@@ -20,10 +20,11 @@ const METADATA = {
 };
 
 describe("parseMetadata", () => {
-  test("keeps the version list and the four settings, with null custom_metadata read as {}", () => {
+  test("keeps the version list, when it last changed and the four settings, with null custom_metadata read as {}", () => {
     expect(parseMetadata(METADATA)).toEqual({
       current_version: 3,
       oldest_version: 1,
+      updated_time: "2024-05-01T10:02:00.000000Z",
       settings: { max_versions: 5, cas_required: true, delete_version_after: "1h0m0s", custom_metadata: {} },
       versions: METADATA.versions,
     });

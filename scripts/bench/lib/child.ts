@@ -2,6 +2,9 @@
 // process so that its work never shares the benchmark's event loop. Output is collected as it
 // arrives, and a child is always ended by its own pid.
 
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Subprocess } from "bun";
 
 export const ROOT = new URL("../../../", import.meta.url).pathname;
@@ -21,7 +24,14 @@ export function spawnChild(cmd: string[], env: Record<string, string> = {}): Chi
   const started = performance.now();
   const proc = Bun.spawn(cmd, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      NO_COLOR: "1",
+      // A state directory of its own: one run's record of managed keys never shapes another's.
+      STATE_DIRECTORY: mkdtempSync(join(tmpdir(), "courier-bench-state-")),
+      ...env,
+    },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
