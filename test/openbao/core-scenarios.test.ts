@@ -325,6 +325,11 @@ describe.skipIf(!localBao)("the core scenarios on real OpenBao", () => {
     await stillOnEveryDestination(h, async (d) =>
       expect(await d.policy("default")).toBe(defaults[h.destinations.indexOf(d)]!),
     );
+    for (const index of h.destinations.keys()) {
+      const touched = h.destinationTrail(index).map((e) => e.entry.request.path as string);
+      expect(touched).toContain("sys/policies/acl/marker");
+      expect(touched.filter((path) => /root$/i.test(path))).toEqual([]);
+    }
   });
 
   test("nothing was logged at warn or error", () => {

@@ -2,7 +2,8 @@
 // destination dev servers, Courier running as a process listening over UDP. The source's audit
 // devices are declared in its server configuration, as OpenBao wants (it refuses devices made
 // through the API): a UDP socket device towards Courier, and a file device that keeps a trail of
-// every entry so tests can replay or forge real lines.
+// every entry so tests can replay or forge real lines. Each destination keeps a trail too, so a
+// test can see every request Courier sent it.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,6 +31,9 @@ export interface BaoHarness {
   /** Every line the source's file audit device wrote so far, parsed. */
   // biome-ignore lint/suspicious/noExplicitAny: audit entries, read by field
   trail(): { line: string; entry: any }[];
+  /** Every line destination `index`'s file audit device wrote so far, parsed. */
+  // biome-ignore lint/suspicious/noExplicitAny: audit entries, read by field
+  destinationTrail(index: number): { line: string; entry: any }[];
   /** Stops Courier (answers its exit code), runs `between`, and starts a new one on the same port. */
   restart(between?: () => Promise<unknown>): Promise<number>;
   /** Stops Courier with SIGTERM and answers its exit code, then stops the servers. */
@@ -46,7 +50,8 @@ export const BAO_ROOT_TOKEN = "e2e-root-token-0123456789";
 /** Starts the servers and Courier, and resolves once Courier's start-up pass has ended. */
 export async function startBaoHarness(options: BaoHarnessOptions = {}): Promise<BaoHarness> {
   const dir = mkdtempSync(join(tmpdir(), "courier-bao-e2e-"));
-  const trailPath = join(dir, "audit.log");
+  const trailPath = join(dir, "source-audit.log");
+  const destinationTrailPath = (index: number) => join(dir, `destination-${index}-audit.log`);
   const auditUdpPort = await freeUdpPort();
   const started: BaoServer[] = [];
   const start = async (config?: string, port?: number) => {
@@ -64,7 +69,9 @@ export async function startBaoHarness(options: BaoHarnessOptions = {}): Promise<
   try {
     const [source, ...destinations] = await Promise.all([
       start(fileDevice(trailPath), auditUdpPort),
-      ...Array.from({ length: options.destinations ?? 2 }, () => start()),
+      ...Array.from({ length: options.destinations ?? 2 }, (_, i) =>
+        start(fileDevice(destinationTrailPath(i))),
+      ),
     ]);
     const servers = { source: source!, destinations };
     const sourceApi = new VaultApi(servers.source.address, BAO_ROOT_TOKEN);
@@ -87,11 +94,8 @@ export async function startBaoHarness(options: BaoHarnessOptions = {}): Promise<
       servers,
       courier,
       listening,
-      trail: () =>
-        readFileSync(trailPath, "utf8")
-          .split("\n")
-          .filter((line) => line !== "")
-          .map((line) => ({ line, entry: JSON.parse(line) })),
+      trail: () => readTrail(trailPath),
+      destinationTrail: (index) => readTrail(destinationTrailPath(index)),
       async restart(between) {
         const code = (await courier?.stop()) ?? 0;
         await between?.();
@@ -112,4 +116,11 @@ export async function startBaoHarness(options: BaoHarnessOptions = {}): Promise<
 /** A file audit device beside Courier's socket device, declared as OpenBao wants it. */
 function fileDevice(path: string): string {
   return `audit "file" "trail" {\n  options {\n    file_path = ${JSON.stringify(path)}\n  }\n}\n`;
+}
+
+function readTrail(path: string) {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => ({ line, entry: JSON.parse(line) }));
 }
