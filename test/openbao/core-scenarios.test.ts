@@ -6,7 +6,7 @@ import { onEveryDestination, problems, stillOnEveryDestination } from "../e2e/ev
 import { sendAuditLines } from "../support/audit-sender.ts";
 import { localBao } from "../support/openbao.ts";
 import { type BaoHarness, startBaoHarness } from "../support/openbao-harness.ts";
-import { encodePath } from "../support/vault-api.ts";
+import { encodePath, type VaultApi } from "../support/vault-api.ts";
 
 const READ_APP = 'path "secret/data/app/*" {\n  capabilities = ["read"]\n}\n';
 const WRITE_APP = 'path "secret/data/app/*" {\n  capabilities = ["create", "update"]\n}\n';
@@ -54,6 +54,19 @@ describe.skipIf(!localBao)("the core scenarios on real OpenBao", () => {
     );
     await h.source.must("DELETE", "kv1/app/db");
     await onEveryDestination(h, async (d) => expect(await d.kv1Data("kv1", "app/db")).toBeNull(), WAIT);
+  });
+
+  test("KV v1: a delete right after a create leaves nothing on the destinations", async () => {
+    await h.source.must("PUT", "kv1/quick/a", { v: "1" });
+    await h.source.must("DELETE", "kv1/quick/a");
+    await h.source.must("PUT", "kv1/quick/marker", { v: "1" });
+    await onEveryDestination(
+      h,
+      async (d) => expect(await d.kv1Data("kv1", "quick/marker")).not.toBeNull(),
+      WAIT,
+    );
+    await onEveryDestination(h, async (d) => expect(await d.kv1Data("kv1", "quick/a")).toBeNull(), WAIT);
+    await stillOnEveryDestination(h, async (d) => expect(await d.kv1Data("kv1", "quick/a")).toBeNull());
   });
 
   test("KV v2: a create and an update arrive as versions 1 and 2", async () => {
@@ -251,6 +264,20 @@ describe.skipIf(!localBao)("the core scenarios on real OpenBao", () => {
       expect((await d.kv2Metadata("secret", "patch/a")).current_version).toBe(versions[i]);
   });
 
+  test("KV v2: a delete right after a create leaves no readable data on any destination", async () => {
+    await write("quick/created-then-deleted", { v: "1" });
+    await h.source.must("DELETE", "secret/data/quick/created-then-deleted");
+    // The key exists there (so the hints were handled) but holds nothing readable.
+    await onEveryDestination(
+      h,
+      async (d) => {
+        expect(await d.kv2Metadata("secret", "quick/created-then-deleted")).not.toBeNull();
+        expect(await d.kv2Data("secret", "quick/created-then-deleted")).toBeNull();
+      },
+      WAIT,
+    );
+  });
+
   test("KV v2: a write after a soft delete leaves the new data live and the deleted version deleted", async () => {
     await write("soft/then-written", { v: "old" });
     await onEveryDestination(
@@ -359,6 +386,43 @@ describe.skipIf(!localBao)("the core scenarios on real OpenBao", () => {
     await onEveryDestination(
       h,
       async (d) => expect(await d.kv2Data("secret", "restart/after")).toEqual({ v: "1" }),
+      WAIT,
+    );
+    expect(problems(h)).toEqual([]);
+  });
+
+  test("keys deleted while Courier is stopped stay on the destinations, and go with --sync.prune", async () => {
+    await write("restart/gone", { v: "1" });
+    await h.source.must("PUT", "kv1/restart/gone", { v: "1" });
+    await h.source.must("PUT", "sys/policies/acl/gone-while-down", { policy: READ_APP });
+    const held = async (d: VaultApi) => ({
+      kv2: await d.kv2Data("secret", "restart/gone"),
+      kv1: await d.kv1Data("kv1", "restart/gone"),
+      policy: await d.policy("gone-while-down"),
+    });
+    const all = { kv2: { v: "1" }, kv1: { v: "1" }, policy: READ_APP };
+    await onEveryDestination(h, async (d) => expect(await held(d)).toEqual(all), WAIT);
+    const deleteAll = async () => {
+      await h.source.must("DELETE", "secret/metadata/restart/gone");
+      await h.source.must("DELETE", "kv1/restart/gone");
+      await h.source.must("DELETE", "sys/policies/acl/gone-while-down");
+    };
+
+    // A pass walks the source, where these keys no longer are (the README's limitation).
+    expect(await h.restart(deleteAll)).toBe(0);
+    for (const d of h.destinations) expect(await held(d)).toEqual(all);
+
+    // With sync.prune the start-up pass also deletes what destinations hold and the source lacks;
+    // default and root stay.
+    expect(await h.restart(undefined, ["--sync.prune"])).toBe(0);
+    await onEveryDestination(
+      h,
+      async (d) => {
+        expect(await held(d)).toEqual({ kv2: null, kv1: null, policy: null });
+        expect(await d.kv2Metadata("secret", "restart/gone")).toBeNull();
+        expect(await d.policy("default")).not.toBeNull();
+        expect(await d.kv2Data("secret", "restart/after")).toEqual({ v: "1" });
+      },
       WAIT,
     );
     expect(problems(h)).toEqual([]);

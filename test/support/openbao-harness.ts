@@ -34,8 +34,11 @@ export interface BaoHarness {
   /** Every line destination `index`'s file audit device wrote so far, parsed. */
   // biome-ignore lint/suspicious/noExplicitAny: audit entries, read by field
   destinationTrail(index: number): { line: string; entry: any }[];
-  /** Stops Courier (answers its exit code), runs `between`, and starts a new one on the same port. */
-  restart(between?: () => Promise<unknown>): Promise<number>;
+  /**
+   * Stops Courier (answers its exit code), runs `between`, and starts a new one on the same port,
+   * with `flags` added to the harness's (e.g. ["--sync.prune"]).
+   */
+  restart(between?: () => Promise<unknown>, flags?: string[]): Promise<number>;
   /** Stops Courier with SIGTERM and answers its exit code, then stops the servers. */
   stop(): Promise<number>;
 }
@@ -96,10 +99,10 @@ export async function startBaoHarness(options: BaoHarnessOptions = {}): Promise<
       listening,
       trail: () => readTrail(trailPath),
       destinationTrail: (index) => readTrail(destinationTrailPath(index)),
-      async restart(between) {
+      async restart(between, more = []) {
         const code = (await courier?.stop()) ?? 0;
         await between?.();
-        courier = spawnCourier(flags);
+        courier = spawnCourier([...flags, ...more]);
         harness.courier = courier;
         await untilReady(courier);
         return code;
