@@ -338,6 +338,51 @@ describe.skipIf(!localBao)("the core scenarios on real OpenBao", () => {
     await onEveryDestination(h, async (d) => expect(await d.policy("legacy-ops")).toBeNull(), WAIT);
   });
 
+  test("a change to the default policy's text reaches the destinations", async () => {
+    const text = `${await h.source.policy("default")}\npath "secret/data/shared/*" {\n  capabilities = ["read"]\n}\n`;
+    await h.source.must("PUT", "sys/policies/acl/default", { policy: text });
+    await onEveryDestination(h, async (d) => expect(await d.policy("default")).toBe(text), WAIT);
+  });
+
+  test("request entries, failed requests, cubbyhole and sys/auth change nothing on the destinations", async () => {
+    await h.source.must("PUT", "cubbyhole/mine", { v: "1" });
+    await h.source.must("POST", "sys/auth/approle", { type: "approle" });
+    const request = h
+      .trail()
+      .find((e) => e.entry.type === "request" && e.entry.request.path === "kv1/app/db");
+    const response = h
+      .trail()
+      .find((e) => e.entry.type === "response" && e.entry.request.path === "kv1/app/db");
+    // Forged from kv1/app/db's real entries, for a key that exists on the source only.
+    const claim = (entry: unknown, error?: string) => {
+      const copy = structuredClone(entry) as { request: { path: string }; error?: string };
+      copy.request.path = "kv1/unheard/a";
+      if (error) copy.error = error;
+      return JSON.stringify(copy);
+    };
+    await h.source.must("PUT", "kv1/unheard/a", { v: "1" });
+    // Then removed by hand on the destinations: only a new sync of the key would bring it back,
+    // and the entries sent next must not cause one.
+    await onEveryDestination(
+      h,
+      async (d) => expect(await d.kv1Data("kv1", "unheard/a")).not.toBeNull(),
+      WAIT,
+    );
+    for (const d of h.destinations) await d.must("DELETE", "kv1/unheard/a");
+    await sendAuditLines(h.listening, [claim(request!.entry), claim(response!.entry, "permission denied")]);
+    await h.source.must("PUT", "kv1/unheard/marker", { v: "1" });
+    await onEveryDestination(
+      h,
+      async (d) => expect(await d.kv1Data("kv1", "unheard/marker")).not.toBeNull(),
+      WAIT,
+    );
+    await stillOnEveryDestination(h, async (d) => {
+      expect(await d.kv1Data("kv1", "unheard/a")).toBeNull();
+      expect(await d.kv1Data("cubbyhole", "mine")).toBeNull();
+      expect((await d.must("GET", "sys/auth")).body.data["approle/"]).toBeUndefined();
+    });
+  });
+
   test("default is never deleted and root never touched, whatever an entry claims", async () => {
     const defaults = await Promise.all(h.destinations.map((d) => d.policy("default")));
     await sendAuditLines(h.listening, [
