@@ -126,7 +126,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 }
 
 /** Waits until Courier listens and its start-up pass has ended; answers where it listens. */
-async function untilReady(courier: CourierProcess): Promise<string> {
+export async function untilReady(courier: CourierProcess): Promise<string> {
   const ready = await courier.waitForLog("listening for audit entries");
   // Courier walks the source once at start; tests begin once that walk has ended (finished, or
   // not for want of rights), so a key a test writes later is only ever synced because of what

@@ -21,6 +21,8 @@ export const BAO_SKIP_REASON = localBao
 if (!localBao) console.log(BAO_SKIP_REASON);
 
 export interface OpenBaoOptions {
+  /** The root token (default "root"). */
+  token?: string;
   /** Declares Courier's UDP socket device in the server's configuration, sending to this port. */
   auditUdpPort?: number;
   /** Device options beside address and socket_type (e.g. elide_list_responses). */
@@ -36,7 +38,7 @@ export interface OpenBaoOptions {
  */
 export function startOpenBao(options: OpenBaoOptions = {}): Promise<BaoServer> {
   if (!localBao) throw new Error(BAO_SKIP_REASON);
-  return startBaoServer(localBao, { config: serverConfig(options) });
+  return startBaoServer(localBao, { config: serverConfig(options), token: options.token });
 }
 
 /** serverConfig({auditUdpPort: 21000}) → HCL with `audit "socket" "courier" { … }` */
