@@ -436,7 +436,7 @@ describe.skipIf(!localBao)("the core scenarios on real OpenBao", () => {
     expect(problems(h)).toEqual([]);
   });
 
-  test("keys deleted while Courier is stopped stay on the destinations, and go with --sync.prune", async () => {
+  test("keys deleted while Courier is stopped go from the destinations at restart; another writer's stay until --sync.prune=all", async () => {
     await write("restart/gone", { v: "1" });
     await h.source.must("PUT", "kv1/restart/gone", { v: "1" });
     await h.source.must("PUT", "sys/policies/acl/gone-while-down", { policy: READ_APP });
@@ -447,24 +447,34 @@ describe.skipIf(!localBao)("the core scenarios on real OpenBao", () => {
     });
     const all = { kv2: { v: "1" }, kv1: { v: "1" }, policy: READ_APP };
     await onEveryDestination(h, async (d) => expect(await held(d)).toEqual(all), WAIT);
+    // Written straight to one destination by someone else: never Courier's.
+    const [first] = h.destinations;
+    await first!.must("POST", "secret/data/restart/foreign", { data: { v: "theirs" } });
     const deleteAll = async () => {
       await h.source.must("DELETE", "secret/metadata/restart/gone");
       await h.source.must("DELETE", "kv1/restart/gone");
       await h.source.must("DELETE", "sys/policies/acl/gone-while-down");
     };
 
-    // A pass walks the source, where these keys no longer are (the README's limitation).
+    // The start-up pass deletes what Courier put there and the source no longer has (sync.prune:
+    // managed, the default); the other writer's key stays.
     expect(await h.restart(deleteAll)).toBe(0);
-    for (const d of h.destinations) expect(await held(d)).toEqual(all);
-
-    // With sync.prune the start-up pass also deletes what destinations hold and the source lacks;
-    // default and root stay.
-    expect(await h.restart(undefined, ["--sync.prune"])).toBe(0);
     await onEveryDestination(
       h,
       async (d) => {
         expect(await held(d)).toEqual({ kv2: null, kv1: null, policy: null });
         expect(await d.kv2Metadata("secret", "restart/gone")).toBeNull();
+      },
+      WAIT,
+    );
+    expect(await first!.kv2Data("secret", "restart/foreign")).toEqual({ v: "theirs" });
+
+    // With sync.prune=all the start-up pass deletes whatever the source lacks; default and root stay.
+    expect(await h.restart(undefined, ["--sync.prune=all"])).toBe(0);
+    await onEveryDestination(
+      h,
+      async (d) => {
+        expect(await d.kv2Metadata("secret", "restart/foreign")).toBeNull();
         expect(await d.policy("default")).not.toBeNull();
         expect(await d.kv2Data("secret", "restart/after")).toEqual({ v: "1" });
       },

@@ -87,6 +87,8 @@ export async function startBaoHarness(options: BaoHarnessOptions = {}): Promise<
       `--vault.destinations.addresses=${destinations.map((d) => d.address).join(",")}`,
       `--vault.destinations.tokens=${BAO_ROOT_TOKEN}`,
       `--vault.audit_address=${listening}`,
+      // One state directory across restarts, as a host keeps it: what was managed stays known.
+      `--state.dir=${join(dir, "state")}`,
       ...(options.flags ?? []),
     ];
     courier = spawnCourier(flags);
