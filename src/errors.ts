@@ -40,3 +40,8 @@ export class CourierError extends Error {
     return EXIT_CODES[this.code];
   }
 }
+
+/** messageOf(new Error("boom")) → "boom"; messageOf("plain") → "plain": a thrown value's words, for a log line. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -15,7 +15,7 @@ import type { Config } from "../config/schema.ts";
 import { DedupRing } from "../dispatch/ring.ts";
 import type { Execute, Task } from "../dispatch/scheduler.ts";
 import { Scheduler } from "../dispatch/scheduler.ts";
-import { CourierError } from "../errors.ts";
+import { CourierError, messageOf } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { startObserver } from "../observe/metrics.ts";
 import { type AgentPasses, agentPassesFor, type ReconcileStatus } from "../reconcile/agent-passes.ts";
@@ -192,7 +192,7 @@ export async function startAgent(
     closeVaults();
     throw new CourierError(
       "VAULT_UNREACHABLE",
-      `cannot read the source Vault's mount table at ${vaults.source.address}: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot read the source Vault's mount table at ${vaults.source.address}: ${messageOf(error)}`,
       { cause: error },
     );
   }

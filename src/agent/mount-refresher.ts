@@ -7,6 +7,7 @@
 // pass finds whatever it would have.
 
 import type { InMemoryMountTable } from "../audit/mount-table.ts";
+import { messageOf } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { VaultClient } from "../vault/client.ts";
 
@@ -70,7 +71,7 @@ export class MountRefresher {
       .catch((error: unknown) => {
         this.log.warn("could not refresh the source's mount table", {
           namespace,
-          error: error instanceof Error ? error.message : String(error),
+          error: messageOf(error),
         });
       })
       .finally(() => {

@@ -14,7 +14,7 @@ import { redactConfig } from "../config/output.ts";
 import type { Config } from "../config/schema.ts";
 import { describeDefault, SETTINGS, type Setting } from "../config/settings.ts";
 import { CONFIG_ENV, type CommandFlags } from "../config/sources.ts";
-import { CourierError } from "../errors.ts";
+import { CourierError, messageOf } from "../errors.ts";
 import { createLogger, createScrubber, type Logger } from "../observe/logger.ts";
 import { type PassCounts, type ProgressReporter, reportProgress } from "../observe/progress.ts";
 
@@ -148,7 +148,7 @@ export function reportFailure(
     write(scrubber.scrub(lines.map((line) => `courier: ${line}\n`).join("")));
     return error.exitCode;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   write(scrubber.scrub(`courier: internal error: ${message}\n`));
   return 70;
 }
@@ -158,7 +158,7 @@ export function reportFailure(
  * stoppedBy("replay stopped", new CourierError("VAULT_ERROR", "403")) → VAULT_ERROR "replay stopped: 403"
  */
 export function stoppedBy(context: string, error: unknown): CourierError {
-  const message = `${context}: ${error instanceof Error ? error.message : String(error)}`;
+  const message = `${context}: ${messageOf(error)}`;
   return new CourierError(error instanceof CourierError ? error.code : "INTERNAL", message, { cause: error });
 }
 

@@ -2,6 +2,8 @@
 // each read into a layer of values that remember their origin, so precedence can be decided and
 // every message can say which flag, variable or file to fix. Precedence: flag > env > file >
 // default; Vault's own variables (VAULT_ADDR, …) sit just below Courier's COURIER_* names.
+
+import { messageOf } from "../errors.ts";
 import { SECTIONS, SETTINGS, SETTINGS_BY_KEY, type Setting } from "./settings.ts";
 
 export type OriginKind = "flag" | "env" | "file" | "default";
@@ -326,7 +328,7 @@ export async function readConfigFile(path: string, via: string): Promise<FileRes
   try {
     document = Bun.YAML.parse(text);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     return { layer: new Map(), problems: [`config file ${path} (${via}): not valid YAML: ${reason}`] };
   }
   return flattenDocument(document, path);

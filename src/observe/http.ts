@@ -8,7 +8,7 @@
 
 import { parseHostPort } from "../config/addresses.ts";
 import { Invalid } from "../config/values.ts";
-import { CourierError } from "../errors.ts";
+import { CourierError, messageOf } from "../errors.ts";
 import type { VaultReply } from "../vault/http.ts";
 import { CONTENT_TYPE } from "./prometheus.ts";
 
@@ -93,10 +93,7 @@ const WHY: Record<string, string> = {
 
 function why(error: unknown): string {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  return (
-    (typeof code === "string" ? WHY[code] : undefined) ??
-    (error instanceof Error ? error.message : String(error))
-  );
+  return (typeof code === "string" ? WHY[code] : undefined) ?? messageOf(error);
 }
 
 // Readiness: local milestones first, then the source's sys/health.
@@ -147,8 +144,7 @@ export class SourceProbe {
     });
     const answer = this.health().then(
       (reply) => healthProblem(reply.status),
-      (error: unknown) =>
-        `the source Vault did not answer: ${error instanceof Error ? error.message : String(error)}`,
+      (error: unknown) => `the source Vault did not answer: ${messageOf(error)}`,
     );
     const problem = await Promise.race([answer, late]).finally(() => clearTimeout(timer));
     this.#last = { at: this.#now(), problem };

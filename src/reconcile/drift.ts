@@ -4,6 +4,7 @@
 // rows are printed as they arrive, as a table for a person at a terminal or one JSON document for
 // a program, so a report of a million keys needs no memory.
 
+import { messageOf } from "../errors.ts";
 import { type PassCounts, passCounts } from "../observe/progress.ts";
 import { type CompareResult, compareKey } from "../sync/compare-key.ts";
 import { destinationKey, mapFor, type PathMap, type PathMaps } from "../sync/path-map.ts";
@@ -137,10 +138,6 @@ export function diffExitCode(summary: DriftSummary): number {
   const all = Object.values(summary.destinations);
   if (all.some((d) => d.missing + d.extra + d.differs > 0)) return 1;
   return summary.failure !== undefined || all.some((d) => d.errors > 0) ? 2 : 0;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export interface DriftPrinter {

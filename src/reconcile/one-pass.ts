@@ -7,6 +7,7 @@
 import type { CompiledScope } from "../audit/scope.ts";
 import type { DedupRing, MountRef } from "../dispatch/ring.ts";
 import type { Scheduler } from "../dispatch/scheduler.ts";
+import { messageOf } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import type { PassCounts } from "../observe/progress.ts";
 import type { ManagedKeys, PruneMode } from "../sync/managed.ts";
@@ -113,10 +114,6 @@ export class OnePass {
       this.context.pruned.forget(id);
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

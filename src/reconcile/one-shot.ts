@@ -7,6 +7,7 @@
 // there are no workers to start and a pruned key can run with deletes on.
 
 import type { Config } from "../config/schema.ts";
+import { messageOf } from "../errors.ts";
 import type { Logger } from "../observe/logger.ts";
 import { type PassCounts, passCounts } from "../observe/progress.ts";
 import { ManagedKeys } from "../sync/managed.ts";
@@ -126,7 +127,7 @@ export async function runSyncPass(setup: PassSetup, options: SyncPassOptions): P
     options.log.warn("could not list a destination; keys only it holds there stay", {
       destination,
       where: describeKey(where),
-      error: error instanceof Error ? error.message : String(error),
+      error: messageOf(error),
     });
   });
   return syncWalked(setup, prunable(keys, setup), options, summary);

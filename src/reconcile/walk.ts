@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { type CompiledScope, compileScope, globsMatchingNothing, type Scope } from "../audit/scope.ts";
 import type { Config } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
-import { CourierError } from "../errors.ts";
+import { CourierError, messageOf } from "../errors.ts";
 import type { PruneMode } from "../sync/managed.ts";
 import { destinationKey, mapFor, type PathMaps, parsePathMap } from "../sync/path-map.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
@@ -291,7 +291,7 @@ export async function checkGlobsReach(
   try {
     namespaces = await listNamespaces();
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     throw new CourierError(
       error instanceof CourierError ? error.code : "VAULT_UNREACHABLE",
       `cannot list the source's namespaces to check sync.include and sync.exclude: ${message}`,
@@ -304,7 +304,7 @@ export async function checkGlobsReach(
       try {
         mounts = await readMounts(namespace);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         throw new CourierError(
           error instanceof CourierError ? error.code : "VAULT_UNREACHABLE",
           `cannot read the source's mount table to check sync.include and sync.exclude: ${message}`,

@@ -4,6 +4,7 @@
 // moment (and says whether the test entry came), then closes.
 import { chmodSync, unlinkSync } from "node:fs";
 import { isSocketFile, listenOverStaleSocket } from "../audit/listeners/stream.ts";
+import { messageOf } from "../errors.ts";
 import type { DeviceSpec } from "./audit-devices.ts";
 
 export interface StandIn {
@@ -111,5 +112,5 @@ function removeQuietly(path: string): void {
 
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : error instanceof Error ? error.message : String(error);
+  return typeof code === "string" ? code : messageOf(error);
 }

@@ -14,6 +14,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { messageOf } from "../errors.ts";
 
 /** sync.prune: which destination keys the source lacks may be deleted. */
 export type PruneMode = "managed" | "all" | "off";
@@ -293,8 +294,4 @@ async function rewrite(destination: Destination, file: string): Promise<void> {
 
 function trimSlash(address: string): string {
   return address.replace(/\/+$/, "");
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -11,7 +11,7 @@
 
 import { readFileSync } from "node:fs";
 import { type BackoffOptions, backoffDelay } from "../backoff.ts";
-import { CourierError } from "../errors.ts";
+import { CourierError, messageOf } from "../errors.ts";
 import { VaultCallError } from "./errors.ts";
 import type { VaultHttp, VaultRequest } from "./http.ts";
 
@@ -343,7 +343,7 @@ export class ManagedToken implements TokenSource {
     if (this.auth.method !== "approle" || error instanceof LoginFailed) return error as Error;
     const mount = (this.auth.mount ?? "approle").replace(/^\/+|\/+$/g, "");
     if (!(error instanceof VaultCallError) || error.status === undefined) {
-      const detail = error instanceof Error ? error.message : String(error);
+      const detail = messageOf(error);
       return new LoginFailed("AppRole login failed", detail, "", { cause: error });
     }
     const detail = `${error.call.vault}: POST ${error.call.path} answered ${error.status} ${error.vaultMessage}`;

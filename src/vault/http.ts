@@ -4,6 +4,7 @@
 // is given; VaultCaller adds the token source's current token and the one retry after a 403.
 
 import nodeVault from "node-vault";
+import { messageOf } from "../errors.ts";
 import type { TokenSource } from "./auth.ts";
 import { type CallContext, capabilitiesFor, classifyStatus, VaultCallError } from "./errors.ts";
 
@@ -356,7 +357,7 @@ function toTransportError(error: unknown, request: RpOptions, timeoutMs: number)
   if (name === "TimeoutError" || name === "AbortError") {
     return new TransportError("timeout", `no answer within ${timeoutMs} ms`, target, { cause: error });
   }
-  const detail = code || (error instanceof Error ? error.message : String(error));
+  const detail = code || messageOf(error);
   const kind = TLS_CODE.test(code) ? "tls" : "unreachable";
   return new TransportError(kind, detail, target, { cause: error });
 }

@@ -10,6 +10,7 @@
 // The sync worker's URL is built here, beside sync.worker.ts: inside a compiled binary
 // `import.meta.url` is the binary's root, so only a sibling file resolves it right.
 
+import { messageOf } from "../errors.ts";
 import type { PruneMode } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
 import type { PathMaps } from "../sync/path-map.ts";
@@ -245,8 +246,7 @@ export function serveWorker<Init, Task, Result>(handlers: WorkerHandlers<Init, T
         .then(() => handlers.run(task))
         .then(
           (result) => post({ type: "result", id, result }),
-          (error: unknown) =>
-            post({ type: "failed", id, message: error instanceof Error ? error.message : String(error) }),
+          (error: unknown) => post({ type: "failed", id, message: messageOf(error) }),
         );
     }
   });

@@ -7,7 +7,7 @@
 // Vaults are numbered as the sync worker's init lists them: 0 the source, then each destination.
 
 import type { ErrorCode } from "../errors.ts";
-import { CourierError } from "../errors.ts";
+import { CourierError, messageOf } from "../errors.ts";
 import { SyncError } from "../sync/state.ts";
 import type { TokenSource } from "../vault/auth.ts";
 
@@ -43,7 +43,7 @@ export function relayTokens(
         return { token: await source.token() };
       } catch (error) {
         const code = error instanceof CourierError ? error.code : "INTERNAL";
-        return { error: { code, message: error instanceof Error ? error.message : String(error) } };
+        return { error: { code, message: messageOf(error) } };
       }
     },
     stop() {

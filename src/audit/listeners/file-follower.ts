@@ -14,7 +14,7 @@
 
 import { type FileHandle, open, readdir, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { CourierError } from "../../errors.ts";
+import { CourierError, messageOf } from "../../errors.ts";
 import type { IngestCounters } from "../counters.ts";
 import { type FramerOptions, LineFramer, NEWLINE } from "../framer.ts";
 import type { SavedFile } from "./file-offsets.ts";
@@ -160,7 +160,7 @@ export class FileFollower {
         path,
         code === "ENOENT"
           ? `the audit file ${path} does not exist (yet); waiting for it (check the file audit device's file_path)`
-          : `cannot read the audit file ${path}: ${error instanceof Error ? error.message : String(error)}; trying again`,
+          : `cannot read the audit file ${path}: ${messageOf(error)}; trying again`,
       );
       return undefined;
     }

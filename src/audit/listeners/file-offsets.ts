@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { messageOf } from "../../errors.ts";
 
 /** How far one file was read: bytes up to the end of the last whole line handed on. */
 export interface SavedFile {
@@ -105,7 +106,7 @@ export async function saveOffsets(stateDir: string, record: OffsetRecord): Promi
 
 /** An error's code and message, e.g. "EACCES: permission denied, open '/x'". */
 export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 // Saves the tailer's offsets at most once an interval, and once more when it stops. A crash loses

@@ -4,7 +4,7 @@
 // reading (and so never stall Vault's audit device). A listener that cannot start is a start-up
 // error: it says which address and why, in words an operator can act on.
 
-import { CourierError } from "../../errors.ts";
+import { CourierError, messageOf } from "../../errors.ts";
 import type { IngestCounters } from "../counters.ts";
 import type { FramerOptions } from "../framer.ts";
 
@@ -79,9 +79,7 @@ const WHY: Record<string, string> = {
 /** listenFailed("tcp://127.0.0.1:1269", EADDRINUSE error) → LISTEN_FAILED "cannot listen on tcp://…: the address is already in use …" */
 export function listenFailed(address: string, error: unknown): CourierError {
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  const why =
-    (typeof code === "string" ? WHY[code] : undefined) ??
-    (error instanceof Error ? error.message : String(error));
+  const why = (typeof code === "string" ? WHY[code] : undefined) ?? messageOf(error);
   return new CourierError("LISTEN_FAILED", `cannot listen for the audit stream on ${address}: ${why}`, {
     cause: error,
   });
