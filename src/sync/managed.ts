@@ -12,8 +12,9 @@
 // writer's until the next pass finds it equal and takes it back.
 
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { replaceAtomically } from "../atomic-file.ts";
 import { messageOf } from "../errors.ts";
 
 /** sync.prune: which destination keys the source lacks may be deleted. */
@@ -258,36 +259,23 @@ async function append(file: string, text: string): Promise<void> {
 
 /** The whole set, replacing the file atomically. */
 async function rewrite(destination: Destination, file: string): Promise<void> {
-  const dir = join(file, "..");
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = `${file}.${process.pid}.tmp`;
   const header = `${JSON.stringify({ version: VERSION, destination: destination.name })}\n`;
-  try {
-    const handle = await open(temp, "w", 0o600);
-    try {
-      const chunk: string[] = [header];
-      let size = header.length;
-      for (const [id, verified] of destination.keys) {
-        const line = `+${JSON.stringify(verified === "" ? id : [id, verified])}\n`;
-        chunk.push(line);
-        size += line.length;
-        // Written in pieces of about a megabyte: a large set is never one huge string.
-        if (size > 1 << 20) {
-          await handle.write(chunk.join(""));
-          chunk.length = 0;
-          size = 0;
-        }
+  await replaceAtomically(file, async (handle) => {
+    const chunk: string[] = [header];
+    let size = header.length;
+    for (const [id, verified] of destination.keys) {
+      const line = `+${JSON.stringify(verified === "" ? id : [id, verified])}\n`;
+      chunk.push(line);
+      size += line.length;
+      // Written in pieces of about a megabyte: a large set is never one huge string.
+      if (size > 1 << 20) {
+        await handle.write(chunk.join(""));
+        chunk.length = 0;
+        size = 0;
       }
-      await handle.write(chunk.join(""));
-      await handle.sync();
-    } finally {
-      await handle.close();
     }
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
+    await handle.write(chunk.join(""));
+  });
   destination.lines = destination.keys.size + 1;
   destination.rewrite = false;
 }

@@ -4,8 +4,9 @@
 // named by identity (device + inode), not by name: after a rename the record still finds them.
 
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { replaceAtomically } from "../../atomic-file.ts";
 import { messageOf } from "../../errors.ts";
 
 /** How far one file was read: bytes up to the end of the last whole line handed on. */
@@ -85,23 +86,8 @@ export async function loadOffsets(stateDir: string, path: string): Promise<LoadR
 
 /** Replaces the record atomically; creates the state directory when missing. */
 export async function saveOffsets(stateDir: string, record: OffsetRecord): Promise<void> {
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const file = join(stateDir, offsetFileName(record.path));
-  const temp = `${file}.${process.pid}.tmp`;
   const text = `${JSON.stringify({ version: VERSION, path: record.path, files: record.files })}\n`;
-  try {
-    const handle = await open(temp, "w", 0o600);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
+  await replaceAtomically(join(stateDir, offsetFileName(record.path)), (handle) => handle.writeFile(text));
 }
 
 /** An error's code and message, e.g. "EACCES: permission denied, open '/x'". */
