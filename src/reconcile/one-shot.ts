@@ -212,11 +212,11 @@ function emptySummary(): SyncPassSummary {
   return { keys: 0, changed: 0, changes: 0, skipped: 0, failed: 0, ms: 0 };
 }
 
-/** Prints changes as JSON lines; a mount to create is printed once, before its first key. */
+/** Prints changes as JSON lines; a namespace or mount to create is printed once, before its first key. */
 function changePrinter(print: (line: string) => void) {
   const mounts = new Set<string>();
   return (change: Change) => {
-    if (change.action === "create-mount") {
+    if (change.action === "create-mount" || change.action === "create-namespace") {
       const id = `${change.destination}\u0000${change.namespace}${change.mount}`;
       if (mounts.has(id)) return false;
       mounts.add(id);

@@ -18,8 +18,10 @@ import {
 } from "../sync/state.ts";
 import { removable, type SyncOptions } from "../sync/sync.ts";
 import type { SyncKey } from "../sync-key.ts";
+import { namespaceMissing } from "../vault/namespaces.ts";
 
 export type ChangeAction =
+  | "create-namespace"
   | "create-mount"
   | "write-metadata"
   | "write"
@@ -28,7 +30,10 @@ export type ChangeAction =
   | "destroy"
   | "delete";
 
-/** One line of `sync --dry-run`; a create-mount names the mount and an empty path. */
+/**
+ * One line of `sync --dry-run`; a create-mount names the mount and an empty path, a
+ * create-namespace names the destination's namespace and an empty mount and path.
+ */
 export interface Change {
   destination: string;
   action: ChangeAction;
@@ -88,7 +93,17 @@ export async function planKey(
       plan.errors.push({ vault: destination, error: result.error });
       return;
     }
-    for (const action of result.actions) {
+    for (const namespace of result.actions.namespaces) {
+      plan.changes.push({
+        destination,
+        action: "create-namespace",
+        kind: key.kind,
+        namespace,
+        mount: "",
+        path: "",
+      });
+    }
+    for (const action of result.actions.actions) {
       if (action === "skip") plan.skipped.push(destination);
       else plan.changes.push(change(destination, action, key));
     }
@@ -102,26 +117,39 @@ function change(destination: string, action: ChangeAction, key: SyncKey): Change
   return { destination, action, kind: key.kind, namespace: key.namespace, mount: key.mount, path };
 }
 
-/** The actions for one destination, "skip" for a difference left alone. */
+/**
+ * The actions for one destination, "skip" for a difference left alone, after the namespaces it
+ * would make first (parents first), as the sync's namespaceReady does.
+ */
 async function destinationActions(
   destination: SyncVault,
   key: SyncKey,
   source: SourceRead,
   options: SyncOptions,
+): Promise<{ namespaces: string[]; actions: (ChangeAction | "skip")[] }> {
+  const at = destinationKey(key, mapFor(options.map, destination.address));
+  const namespaces = at.namespace === "" ? [] : await destination.namespaces.missingLevels(at.namespace);
+  if (namespaces.length === 0)
+    return { namespaces, actions: await keyActions(destination, key, at, source, options) };
+  // No namespace here: as the sync does, nothing to do for an absent key, else make it first.
+  if (isAbsent(source.state)) return { namespaces: [], actions: [] };
+  if (!options.createMounts) throw namespaceMissing(destination.address, namespaces[0]!);
+  const state = emptyState(key.kind === "kv" ? source.mount!.kvVersion : null);
+  const actions = planActions(source, state, options, destination, key);
+  return { namespaces, actions: key.kind === "kv" ? ["create-mount", ...actions] : actions };
+}
+
+/** The actions for a destination whose namespace exists. */
+async function keyActions(
+  destination: SyncVault,
+  key: SyncKey,
+  at: SyncKey,
+  source: SourceRead,
+  options: SyncOptions,
 ): Promise<(ChangeAction | "skip")[]> {
   const now = (options.now ?? Date.now)();
-  const read = await readDestination(
-    destination,
-    destinationKey(key, mapFor(options.map, destination.address)),
-    source.mount,
-    now,
-  );
-  const planOptions = { deletes: options.deletes, removable: removable(options, destination.address) };
-  const plan = (state: KeyState) =>
-    planSync(source.state, state, planOptions, key.path.toLowerCase()).map((action) =>
-      action.op === "skip" ? ("skip" as const) : ACTIONS[action.op],
-    );
-  if (read.kind === "state") return plan(read.state);
+  const read = await readDestination(destination, at, source.mount, now);
+  if (read.kind === "state") return planActions(source, read.state, options, destination, key);
   const mount = source.mount!;
   if (read.kind === "other-mount") {
     throw new SyncError("VAULT_ERROR", otherMountMessage(destination, key, mount, read.found), false);
@@ -131,5 +159,18 @@ async function destinationActions(
   if (!options.createMounts) {
     throw new SyncError("VAULT_ERROR", mountMissingMessage(destination, key, mount), false);
   }
-  return ["create-mount", ...plan(emptyState(mount.kvVersion))];
+  return ["create-mount", ...planActions(source, emptyState(mount.kvVersion), options, destination, key)];
+}
+
+function planActions(
+  source: SourceRead,
+  state: KeyState,
+  options: SyncOptions,
+  destination: SyncVault,
+  key: SyncKey,
+): (ChangeAction | "skip")[] {
+  const planOptions = { deletes: options.deletes, removable: removable(options, destination.address) };
+  return planSync(source.state, state, planOptions, key.path.toLowerCase()).map((action) =>
+    action.op === "skip" ? ("skip" as const) : ACTIONS[action.op],
+  );
 }

@@ -232,7 +232,7 @@ function notKv(name: string, path: string, info: MountInfo): string[] {
   return [`sync.mounts names ${path}, which is a ${info.type} mount on ${name}, not KV`];
 }
 
-function tableOf(body: unknown): Map<string, MountInfo> {
+export function tableOf(body: unknown): Map<string, MountInfo> {
   // Newer Vault puts the mounts under data; older Vault also (or only) at the top level.
   const entries = (body as { data?: Record<string, unknown> }).data ?? (body as Record<string, unknown>);
   const table = new Map<string, MountInfo>();

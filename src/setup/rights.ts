@@ -26,8 +26,25 @@ export interface KvMount {
   version: 1 | 2;
 }
 
+/**
+ * A namespace below the token's own, with its KV mounts in scope. `path` is relative to the
+ * namespace the policy is written in ("team1/sub/"): a policy there grants paths in a namespace
+ * below by prefixing them with that namespace's path ("team1/sub/secret/data/*"), as Vault and
+ * OpenBao match a request in a child namespace against its path from the policy's namespace.
+ */
+export interface NamespaceMounts {
+  path: string;
+  mounts: readonly KvMount[];
+}
+
 export interface RightsScope {
   mounts: readonly KvMount[];
+  /**
+   * The source's namespaces below its own that are in scope; none leaves the policies as they
+   * were. Each is named: a glob cannot stand in for them, as `+` takes one path segment and `*`
+   * only ends a path, so no glob reaches every depth of namespace and every mount name at once.
+   */
+  namespaces?: readonly NamespaceMounts[];
   /** sync.policies */
   policies: boolean;
   /** sync.create_mounts */
@@ -35,12 +52,74 @@ export interface RightsScope {
 }
 
 /** The scope the configuration syncs, over the KV mounts found on the source. */
-export function rightsScope(config: Config, mounts: readonly KvMount[]): RightsScope {
-  return { mounts, policies: config.sync.policies, createMounts: config.sync.create_mounts };
+export function rightsScope(
+  config: Config,
+  mounts: readonly KvMount[],
+  namespaces: readonly NamespaceMounts[] = [],
+): RightsScope {
+  return { mounts, namespaces, policies: config.sync.policies, createMounts: config.sync.create_mounts };
 }
 
 /** The token Courier reads the source with. */
 export function sourceRights(scope: RightsScope): Right[] {
+  return withNamespaces(scope, namespaceSourceRights, sourceRightsIn);
+}
+
+/** The token Courier writes each destination with; it reads too, to write only what differs. */
+export function destinationRights(scope: RightsScope): Right[] {
+  return withNamespaces(scope, (prefix) => namespaceDestinationRights(prefix, scope), destinationRightsIn);
+}
+
+/**
+ * The rights in the token's own namespace, then, when namespaces below it are in scope, those to
+ * find and make namespaces there and the same rights again in each, under its path.
+ */
+function withNamespaces(
+  scope: RightsScope,
+  namespaceRights: (prefix: string) => Right[],
+  rightsIn: (scope: RightsScope) => Right[],
+): Right[] {
+  const rights = rightsIn(scope);
+  const namespaces = scope.namespaces ?? [];
+  if (namespaces.length === 0) return rights;
+  rights.push(...namespaceRights(""));
+  for (const namespace of namespaces) {
+    const inside = rightsIn({ ...scope, mounts: namespace.mounts });
+    rights.push(...inside.map((right) => prefixed(namespace.path, right)));
+    rights.push(...namespaceRights(namespace.path));
+  }
+  return rights;
+}
+
+/** prefixed("team1/", {path:"secret/data/*", why:"read secrets of secret/"}) → team1/secret/data/*, "… (namespace team1/)" */
+function prefixed(namespace: string, right: Right): Right {
+  return { ...right, path: `${namespace}${right.path}`, why: `${right.why} (namespace ${namespace})` };
+}
+
+/** On the source: list a namespace's children, and read each one's custom_metadata to copy it. */
+function namespaceSourceRights(prefix: string): Right[] {
+  const where = prefix === "" ? "" : ` in ${prefix}`;
+  return [
+    { path: `${prefix}sys/namespaces`, capabilities: ["list"], why: `find the namespaces${where}` },
+    {
+      path: `${prefix}sys/namespaces/*`,
+      capabilities: ["read"],
+      why: `read the custom_metadata of the namespaces${where}`,
+    },
+  ];
+}
+
+/** On a destination: see whether a namespace exists, and make it (sync.create_mounts) when not. */
+function namespaceDestinationRights(prefix: string, scope: RightsScope): Right[] {
+  const where = prefix === "" ? "" : ` in ${prefix}`;
+  const capabilities: Capability[] = scope.createMounts ? ["create", "read", "update"] : ["read"];
+  const why = scope.createMounts
+    ? `find and make the namespaces${where} the source has`
+    : `find the namespaces${where}`;
+  return [{ path: `${prefix}sys/namespaces/*`, capabilities, why }];
+}
+
+function sourceRightsIn(scope: RightsScope): Right[] {
   const rights: Right[] = [
     {
       path: "sys/mounts",
@@ -76,8 +155,7 @@ export function sourceRights(scope: RightsScope): Right[] {
   return rights;
 }
 
-/** The token Courier writes each destination with; it reads too, to write only what differs. */
-export function destinationRights(scope: RightsScope): Right[] {
+function destinationRightsIn(scope: RightsScope): Right[] {
   const rights: Right[] = [];
   const write: Capability[] = ["create", "read", "update", "delete"];
   for (const mount of scope.mounts) {

@@ -12,10 +12,12 @@ import { vaultSettingsFrom } from "../vault/settings.ts";
 import { type DeviceSpec, enableAuditDevices, wantedDevices } from "./audit-devices.ts";
 import { compiledBinary, DEFAULT_UNIT_PATH, installUnit, type UnitOptions, writeConfig } from "./files.ts";
 import { Journal, PROCESS_OUTPUT, type SetupOutput, SetupVault } from "./journal.ts";
+import { sourceNamespaces } from "./namespace-scope.ts";
 import { kvMountsInScope, preflight } from "./preflight.ts";
 import {
   destinationRights,
   type KvMount,
+  type NamespaceMounts,
   renderPolicy,
   rightsScope,
   setupRights,
@@ -155,8 +157,8 @@ export async function printPolicies(
   choices: PolicyChoices,
   output: SetupOutput = PROCESS_OUTPUT,
 ): Promise<number> {
-  const { mounts, note } = await mountsFor(config);
-  const scope = rightsScope(config, mounts);
+  const { mounts, namespaces, note } = await mountsFor(config);
+  const scope = rightsScope(config, mounts, namespaces);
   const texts: Record<PolicyFor, string | undefined> = {
     source: renderPolicy("courier-source", "Courier's token on the source Vault", sourceRights(scope)),
     destination: renderPolicy(
@@ -220,7 +222,15 @@ function setupPolicy(config: Config, choices: PolicyChoices): string | undefined
   );
 }
 
-async function mountsFor(config: Config): Promise<{ mounts: KvMount[]; note?: string }> {
+/**
+ * The KV mounts in scope on the source, and its namespaces below the token's own that are in
+ * scope. The namespace lines follow the namespaces the source has, not sync.namespaces alone: a
+ * policy must name each namespace (its globs cannot), and a source without namespaces (Vault OSS,
+ * or none made yet) keeps the policies exactly as they were.
+ */
+async function mountsFor(
+  config: Config,
+): Promise<{ mounts: KvMount[]; namespaces?: NamespaceMounts[]; note?: string }> {
   const source = config.vault.source;
   const canLogIn =
     source.token !== "" || (source.approle.role_id_file !== "" && source.approle.secret_id_file !== "");
@@ -244,7 +254,7 @@ async function mountsFor(config: Config): Promise<{ mounts: KvMount[]; note?: st
     if (!found.complete)
       problems.push(`the token cannot read sys/mounts on ${vault.name}: name the mounts with --sync.mounts`);
     if (problems.length > 0) throw new CourierError("SETUP_FAILED", problems.join("\n"));
-    return { mounts: found.mounts };
+    return { mounts: found.mounts, namespaces: await sourceNamespaces(vault, config) };
   } catch (error) {
     if (error instanceof VaultCallError) {
       throw new CourierError("SETUP_FAILED", `cannot read the source's KV mounts: ${error.message}`, {

@@ -34,6 +34,8 @@ export interface SyncVault {
     /** The namespace and its parents exist afterwards (or it throws a NamespaceError). */
     ensure(path: string, options: EnsureNamespace): Promise<Ensured>;
     forget(path: string): void;
+    /** The levels of the namespace that do not exist, parents first; nothing is made. */
+    missingLevels(path: string): Promise<string[]>;
   };
   readonly kv1: {
     read(ref: KvRef): Promise<Record<string, unknown> | null>;

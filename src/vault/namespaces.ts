@@ -101,6 +101,21 @@ export class NamespacesApi {
     return made.joined ? "existing" : made.value;
   }
 
+  /**
+   * The levels of `path` this Vault lacks, parents first, without making any: what a sync would
+   * make. missingLevels("team1/sub/") → ["team1/sub/"] where only team1/ exists.
+   */
+  async missingLevels(path: string): Promise<string[]> {
+    const levels = levelsOf(path);
+    for (const [i, level] of levels.entries()) {
+      if (this.#present.has(level)) continue;
+      // Below a missing level nothing can exist: no need to ask.
+      if ((await this.read(level)) === null) return levels.slice(i);
+      this.#present.add(level);
+    }
+    return [];
+  }
+
   /** A namespace was found missing after all: the next ensure() looks again (its children too). */
   forget(path: string): void {
     if (path === "") return;
@@ -125,7 +140,7 @@ export class NamespacesApi {
     for (let attempt = 0; ; attempt++) {
       try {
         if ((await this.read(path)) !== null) return false;
-        if (!options.create) throw missing(this.address, path);
+        if (!options.create) throw namespaceMissing(this.address, path);
         await this.create(path, await options.metadataOf(path));
         return true;
       } catch (error) {
@@ -208,7 +223,7 @@ function unsupported(address: string, path: string, cause: unknown): NamespaceEr
   );
 }
 
-function missing(address: string, path: string): NamespaceError {
+export function namespaceMissing(address: string, path: string): NamespaceError {
   return new NamespaceError(
     `${address}: namespace ${path} does not exist; create it there or turn on sync.create_mounts`,
     true,
