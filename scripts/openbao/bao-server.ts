@@ -54,13 +54,7 @@ export async function startBaoServer(bao: string, options: BaoServerOptions = {}
     // HOME points into the scratch directory, so nothing of the user's is read or written.
     { env: { PATH: process.env.PATH ?? "", HOME: dir }, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
   );
-  let output = "";
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
-  };
-  void collect(proc.stdout);
-  void collect(proc.stderr);
+  const output = collectOutput(proc);
 
   const stop = async () => {
     if (proc.exitCode === null && proc.signalCode === null) {
@@ -78,12 +72,12 @@ export async function startBaoServer(bao: string, options: BaoServerOptions = {}
       const why = proc.exitCode !== null ? `exited with ${proc.exitCode}` : "was not ready in 30 s";
       await stop();
       throw new Error(
-        `bao server -dev ${why}; it printed:\n${output.trim().split("\n").slice(-15).join("\n")}`,
+        `bao server -dev ${why}; it printed:\n${output().trim().split("\n").slice(-15).join("\n")}`,
       );
     }
     await Bun.sleep(50);
   }
-  return { address, token, output: () => output, stop };
+  return { address, token, output, stop };
 }
 
 /**
@@ -127,4 +121,19 @@ function listenOn(port: number): Promise<number | undefined> {
       server.close(() => resolve(typeof bound === "object" && bound ? bound.port : undefined));
     });
   });
+}
+
+/** Everything a child printed on stdout and stderr so far, read as it arrives. */
+export function collectOutput(proc: {
+  stdout: ReadableStream<Uint8Array>;
+  stderr: ReadableStream<Uint8Array>;
+}) {
+  let output = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
+  };
+  void collect(proc.stdout);
+  void collect(proc.stderr);
+  return () => output;
 }

@@ -11,6 +11,7 @@ import {
   freeUdpPort,
   localBao,
   mountKv2,
+  must,
   startOpenBao,
 } from "../support/openbao.ts";
 
@@ -44,11 +45,6 @@ function startCourier(source: BaoServer, destinations: BaoServer[], auditUdpPort
     ...flags,
   ]);
   return courier;
-}
-
-async function must(result: Promise<{ status: number; body: unknown }>) {
-  const { status, body } = await result;
-  if (status >= 300) throw new Error(`answered ${status}: ${JSON.stringify(body)}`);
 }
 
 async function kv2Data(server: BaoServer, mount: string, path: string) {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import type { CourierProcess, LogRecord } from "../support/courier-process.ts";
 import { courier, spawnCourier } from "../support/courier-process.ts";
 import { eventually } from "../support/eventually.ts";
-import { type BaoServer, baoClient, freeUdpPort, localBao, startOpenBao } from "../support/openbao.ts";
+import { type BaoServer, baoClient, freeUdpPort, localBao, must, startOpenBao } from "../support/openbao.ts";
 
 const NAMESPACES = ["team1/", "team1/sub/", "team2/"];
 const policyText = (ns: string, n: number) => `path "kv2/data/${ns}${n}" {\n  capabilities = ["read"]\n}\n`;
@@ -49,11 +49,6 @@ function startCourier(
     ...flags,
   ]);
   return running;
-}
-
-async function must(result: Promise<{ status: number; body: unknown }>) {
-  const { status, body } = await result;
-  if (status >= 300) throw new Error(`answered ${status}: ${JSON.stringify(body)}`);
 }
 
 /** A first write to a new KV v2 mount: it answers "Upgrading" for a moment, longer on a busy host. */

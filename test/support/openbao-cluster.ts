@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import { freePortPair } from "../../scripts/openbao/bao-server.ts";
+import { collectOutput, freePortPair } from "../../scripts/openbao/bao-server.ts";
 import { BAO_SKIP_REASON, localBao } from "./openbao.ts";
 
 const HOST = "127.0.0.1";
@@ -107,13 +107,7 @@ function startNode(
     stdout: "pipe",
     stderr: "pipe",
   });
-  let output = "";
-  const collect = async (stream: ReadableStream<Uint8Array>) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) output += decoder.decode(chunk, { stream: true });
-  };
-  void collect(proc.stdout);
-  void collect(proc.stderr);
+  const output = collectOutput(proc);
   const running = () => proc.exitCode === null && proc.signalCode === null;
   const end = async (signal: "SIGKILL" | "SIGTERM") => {
     if (!running()) return;
@@ -130,7 +124,7 @@ function startNode(
     get running() {
       return running();
     },
-    output: () => output,
+    output,
     kill: () => end("SIGKILL"),
     stop: () => end("SIGTERM"),
   };

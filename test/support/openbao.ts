@@ -116,3 +116,10 @@ export async function mountKv2(server: BaoServer, path: string, namespace?: stri
     await Bun.sleep(50);
   }
 }
+
+/** must(bao("POST", "kv/data/a", …)): the answer, or an error naming its status and body when it is not 2xx. */
+export async function must<T extends { status: number; body: unknown }>(answer: Promise<T>): Promise<T> {
+  const reply = await answer;
+  if (reply.status >= 300) throw new Error(`answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return reply;
+}
