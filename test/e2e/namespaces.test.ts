@@ -81,11 +81,19 @@ describe.each(["udp", "tcp"] as const)("namespaces over %s", (transport) => {
 describe("a destination without namespaces", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ transport: "udp", destinations: 1, flags: ["--http.address=127.0.0.1:0"] });
-    // What a server without namespaces answers: it has no sys/namespaces at all.
-    const rules = [{ kind: "status", status: 404, path: "sys/namespaces*", errors: ["unsupported path"] }];
-    const control = h.doubles.destinations[0]!.controlAddress;
-    await fetch(`${control}/_double/faults`, { method: "POST", body: JSON.stringify(rules) });
+    // Like Vault Community Edition: no sys/namespaces, and X-Vault-Namespace is never read, so a
+    // namespaced request sent there would land in the root. The root has a kv/ mount of its own,
+    // with a key of the same name as one of team-x/'s.
+    h = await startHarness({
+      transport: "udp",
+      destinations: 1,
+      destinationDoubles: [{ namespaces: false }],
+      flags: ["--http.address=127.0.0.1:0"],
+      prepare: async (_source, [destination]) => {
+        await destination!.mount("kv", "kv", { version: "2" });
+        await destination!.must("POST", "kv/data/a", { data: { v: "the root's own" } });
+      },
+    });
   });
   afterAll(async () => {
     expect(await h.stop()).toBe(0);
@@ -114,7 +122,9 @@ describe("a destination without namespaces", () => {
       .split("\n")
       .find((l) => l.startsWith("courier_sync_total{") && l.includes('result="failed"'));
     expect(Number(line?.split(" ").at(-1))).toBe(3);
-    // Nothing of team-x/ was written at the root instead.
-    expect((await h.destinations[0]!.mounts())["kv/"]).toBeUndefined();
+    // Nothing of team-x/ was written at the root instead: its kv/ keeps its own value and keys.
+    expect(await h.destinations[0]!.kv2Data("kv", "a")).toEqual({ v: "the root's own" });
+    const listed = await h.destinations[0]!.must("GET", "kv/metadata?list=true");
+    expect(listed.body.data.keys).toEqual(["a"]);
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CourierProcess, spawnCourier } from "./courier-process.ts";
 import { VaultApi } from "./vault-api.ts";
-import { startVaultDouble, type VaultDouble } from "./vault-double/index.ts";
+import { startVaultDouble, type VaultDouble, type VaultDoubleOptions } from "./vault-double/index.ts";
 
 export type Transport = "udp" | "tcp" | "unix";
 
@@ -29,6 +29,8 @@ export interface HarnessOptions {
   device?: Record<string, string>;
   /** Enable the source's socket audit device towards Courier (default true). */
   connectAudit?: boolean;
+  /** Per destination (by index), how its double is made, e.g. {namespaces: false}. */
+  destinationDoubles?: VaultDoubleOptions[];
   /** Runs before Courier starts, e.g. to mount engines or make namespaces. */
   prepare?(source: VaultApi, destinations: VaultApi[]): Promise<unknown>;
   /** Makes the token Courier uses on the source, after prepare (default: the root token). */
@@ -60,7 +62,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "courier-e2e-"));
   const source = await startVaultDouble({ rootToken: ROOT_TOKEN });
   const destinations = await Promise.all(
-    Array.from({ length: options.destinations ?? 2 }, () => startVaultDouble({ rootToken: ROOT_TOKEN })),
+    Array.from({ length: options.destinations ?? 2 }, (_, i) =>
+      startVaultDouble({ ...options.destinationDoubles?.[i], rootToken: ROOT_TOKEN }),
+    ),
   );
   const sourceApi = new VaultApi(source.address, ROOT_TOKEN);
   const destinationApis = destinations.map((d) => new VaultApi(d.address, ROOT_TOKEN));

@@ -13,6 +13,12 @@ export interface DoubleContext {
   /** Requests answered so far (GET /_double/stats); reset() or DELETE /_double/stats clears them. */
   stats: RequestStats;
   rootToken: string;
+  /**
+   * false: a server without namespaces, as Vault Community Edition is. Its HTTP layer puts every
+   * request in the root namespace and never reads X-Vault-Namespace (http/util.go adjustRequest),
+   * and its system backend has no sys/namespaces ("unsupported path").
+   */
+  namespaces: boolean;
   /** Stops (false) or resumes (true) accepting TCP connections on the same port: "refusing connections". */
   setListening(on: boolean): Promise<void>;
   now(): number; // ms; tests may move time forward through faults' control route
@@ -24,7 +30,7 @@ export interface DoubleContext {
  * A context with a fresh state, before any mount exists (index.ts mounts the dev defaults).
  * Unit tests of one part can use it directly; setListening does nothing until a server binds it.
  */
-export function createDoubleContext(opts: { rootToken: string }): DoubleContext {
+export function createDoubleContext(opts: { rootToken: string; namespaces?: boolean }): DoubleContext {
   const state = createDoubleState();
   let offset = 0;
   const now = () => Date.now() + offset;
@@ -37,6 +43,7 @@ export function createDoubleContext(opts: { rootToken: string }): DoubleContext 
     faults: new Faults(),
     stats: new RequestStats(),
     rootToken: opts.rootToken,
+    namespaces: opts.namespaces ?? true,
     setListening: async () => {},
     now,
     advanceClock(ms: number) {

@@ -17,6 +17,8 @@ export interface VaultDoubleOptions {
   maxRequestBytes?: number;
   /** Port of the control API (default 0: a free one). */
   controlPort?: number;
+  /** false: no namespaces at all, like Vault Community Edition (context.ts). Default true. */
+  namespaces?: boolean;
 }
 
 export interface VaultDouble {
@@ -38,7 +40,7 @@ export interface VaultDouble {
 export async function startVaultDouble(opts: VaultDoubleOptions = {}): Promise<VaultDouble> {
   const hostname = opts.hostname ?? "127.0.0.1";
   const rootToken = opts.rootToken ?? "root";
-  const ctx = createDoubleContext({ rootToken });
+  const ctx = createDoubleContext({ rootToken, namespaces: opts.namespaces });
   createNamespace(ctx, { id: "root", path: "" });
   const front = HttpFront.start({
     hostname,

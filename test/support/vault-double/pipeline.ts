@@ -29,8 +29,11 @@ export async function handleRequest(ctx: DoubleContext, http: HttpRequest): Prom
   const parts = logicalParts(http);
   if ("status" in parts) return parts;
   if (ctx.state.sealed) return { status: 503, body: { errors: ["Vault is sealed"] } };
-  const nsHeader = http.headers.get("x-vault-namespace");
-  const resolved = resolveNamespace(ctx.state, nsHeader, parts.path);
+  // Without namespaces the header is not even read: the request is the root's, path as sent.
+  const nsHeader = ctx.namespaces ? http.headers.get("x-vault-namespace") : undefined;
+  const resolved = ctx.namespaces
+    ? resolveNamespace(ctx.state, nsHeader, parts.path)
+    : { nsState: ctx.state.namespaces.get("")!, path: parts.path };
   if (!resolved) return { status: 404, body: { errors: ["namespace not found"] } };
   const req: LogicalRequest = {
     id: crypto.randomUUID(),

@@ -107,6 +107,7 @@ function route(
       delete: () => deletePolicy(ns, name),
     });
   }
+  if (!ctx.namespaces && (p === "namespaces" || p.startsWith("namespaces/"))) return unsupportedPath();
   if (p === "namespaces" || p === "namespaces/")
     return dispatch(req, { list: () => listNamespaces(ctx, ns) });
   if (p.startsWith("namespaces/")) {
