@@ -21,6 +21,8 @@ export interface Right {
   path: string;
   capabilities: Capability[];
   why: string;
+  /** The namespace below the token's that the path reaches into ("team1/"), for messages. */
+  namespace?: string;
 }
 
 /** A KV mount in scope, as the source's mount table describes it. */
@@ -136,19 +138,26 @@ function withNamespaces(
     const policies = scope.policies && namespace.policies !== false;
     // A level only sync.map's TO needs (dr/): Courier makes namespaces in it and writes nothing else.
     if (namespace.mounts.length === 0 && !policies) {
-      rights.push(...namespaceRights(namespace.path));
+      rights.push(
+        ...namespaceRights(namespace.path).map((right) => ({ ...right, namespace: namespace.path })),
+      );
       continue;
     }
     const inside = rightsIn({ ...scope, mounts: namespace.mounts, policies });
     rights.push(...inside.map((right) => prefixed(namespace.path, right)));
-    rights.push(...namespaceRights(namespace.path));
+    rights.push(...namespaceRights(namespace.path).map((right) => ({ ...right, namespace: namespace.path })));
   }
   return rights;
 }
 
 /** prefixed("team1/", {path:"secret/data/*", why:"read secrets of secret/"}) → team1/secret/data/*, "… (namespace team1/)" */
 function prefixed(namespace: string, right: Right): Right {
-  return { ...right, path: `${namespace}${right.path}`, why: `${right.why} (namespace ${namespace})` };
+  return {
+    ...right,
+    path: `${namespace}${right.path}`,
+    why: `${right.why} (namespace ${namespace})`,
+    namespace,
+  };
 }
 
 /** On the source: list a namespace's children, and read each one's custom_metadata to copy it. */
@@ -305,6 +314,7 @@ export function setupRights(devicePaths: readonly string[], replace: boolean): R
 export interface MissingRight {
   path: string;
   capability: Capability;
+  namespace?: string;
 }
 
 /**
@@ -318,7 +328,9 @@ export function missingRights(rights: readonly Right[], granted: Record<string, 
     const has = capabilitiesIn(granted[right.path]);
     if (has.includes("root")) continue;
     for (const capability of right.capabilities) {
-      if (has.includes("deny") || !has.includes(capability)) missing.push({ path: right.path, capability });
+      if (has.includes("deny") || !has.includes(capability)) {
+        missing.push({ path: right.path, capability, namespace: right.namespace });
+      }
     }
   }
   return missing;
@@ -330,7 +342,8 @@ export function missingRights(rights: readonly Right[], granted: Record<string, 
  *   → 'source http://127.0.0.1:8200 lacks "read" on secret/data/*: path "secret/data/*" { capabilities = ["read"] }'
  */
 export function describeMissing(vault: string, missing: MissingRight): string {
-  return `${vault} lacks "${missing.capability}" on ${missing.path}: ${policyLine(missing.path, [missing.capability])}`;
+  const inside = missing.namespace ? ` (inside namespace ${missing.namespace})` : "";
+  return `${vault} lacks "${missing.capability}" on ${missing.path}${inside}: ${policyLine(missing.path, [missing.capability])}`;
 }
 
 /**
