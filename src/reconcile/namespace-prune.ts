@@ -13,6 +13,7 @@ import type { ManagedKeys, PruneMode } from "../sync/managed.ts";
 import { destinationKey, mapFor, type PathMap, type PathMaps, sourceNamespaceOf } from "../sync/path-map.ts";
 import { keyId, POLICY_MOUNT } from "../sync-key.ts";
 import type { VaultClient } from "../vault/client.ts";
+import { VaultCallError } from "../vault/errors.ts";
 
 /** A destination namespace the source lacks, with all it holds judged. */
 export interface ExtraNamespace {
@@ -67,7 +68,8 @@ export async function findExtraNamespaces(
     const namespace = standsFor(at, map);
     if (namespace === null || !context.scope.namespaceInScope(namespace)) continue;
     // Asked of the source itself, not taken from its LIST: a token that may not list is no proof.
-    if ((await context.source.namespaces.read(namespace)) !== null) continue;
+    // One that may not read it either proves nothing: the namespace stays.
+    if (!(await goneFromSource(context.source, namespace))) continue;
     gone.push({ at, namespace });
   }
   const extras: ExtraNamespace[] = [];
@@ -75,6 +77,16 @@ export async function findExtraNamespaces(
     extras.push(await judge(context, destination, map, at, namespace));
   }
   return extras;
+}
+
+/** true only on the source's clean answer that it has no such namespace. */
+async function goneFromSource(source: NamespacePruneContext["source"], namespace: string): Promise<boolean> {
+  try {
+    return (await source.namespaces.read(namespace)) === null;
+  } catch (error) {
+    if (error instanceof VaultCallError && error.reason === "permission-denied") return false;
+    throw error;
+  }
 }
 
 export interface NamespacePruneResult {

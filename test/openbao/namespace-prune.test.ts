@@ -144,4 +144,30 @@ describe.skipIf(!localBao)("a namespace the source deleted, on real OpenBao", ()
     await eventually(async () => expect(await namespaces(destination)).toEqual([]));
     expect((await courier(["diff", ...flags])).code).toBe(0);
   }, 60_000);
+
+  test("a destination's own namespace stays, quietly, when the source token may not read sys/namespaces", async () => {
+    servers = await Promise.all([startOpenBao(), startOpenBao()]);
+    const [source, destination] = servers as [BaoServer, BaoServer];
+    await must(baoClient(source)("POST", "secret/data/app", { data: { v: "1" } }));
+    await fillTeam(destination, "other/");
+    const rootOnly =
+      'path "sys/mounts" { capabilities = ["read"] }\npath "secret/*" { capabilities = ["read", "list"] }\npath "sys/policies/acl/*" { capabilities = ["read", "list"] }\n';
+    await must(baoClient(source)("PUT", "sys/policies/acl/root-only", { policy: rootOnly }));
+    const token = (await must(baoClient(source)("POST", "auth/token/create", { policies: ["root-only"] })))
+      .body.auth.client_token;
+    const flags = [
+      `--vault.source.address=${source.address}`,
+      `--vault.source.token=${token}`,
+      `--vault.destinations.addresses=${destination.address}`,
+      `--vault.destinations.tokens=${destination.token}`,
+      `--state.dir=${freshStateDir()}`,
+      "--sync.policies=false",
+      "--sync.prune=all",
+    ];
+    const synced = await courier(["sync", ...flags]);
+    const warned = synced.stderr.split("\n").filter((line) => /"level":"(warn|error)"/.test(line));
+    expect({ code: synced.code, warned }).toEqual({ code: 0, warned: [] });
+    expect(await namespaces(destination)).toEqual(["other/"]);
+    expect((await courier(["diff", ...flags])).code).toBe(0);
+  }, 60_000);
 });
