@@ -208,7 +208,7 @@ export const ConfigSchema = v.strictObject({
     ),
     interval: duration("Time between full reconciliation passes; 0 = only the one at start.", "15m"),
     prune: choice(
-      "Which destination keys the source does not have are deleted, by passes and by audit hints alike: managed = only keys Courier wrote there (or found equal to the source's), remembered in state.dir; all = any such key; off = none found by passes (hints delete managed keys only). managed acts as off while sync.deletes is false. The old boolean --sync.prune still works: true = all, false = off.",
+      "Which destination keys the source does not have are deleted, by passes and by audit hints alike: managed = only keys Courier wrote there (or found equal to the source's), remembered in state.dir; all = any such key; off = none found by passes (hints delete managed keys only). A namespace the source no longer has goes the same way: all = always, managed = only when everything in it is Courier's, off = never. managed acts as off while sync.deletes is false. The old boolean --sync.prune still works: true = all, false = off.",
       ["managed", "all", "off"],
       "managed",
       {},

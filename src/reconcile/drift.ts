@@ -9,6 +9,7 @@ import { type PassCounts, passCounts } from "../observe/progress.ts";
 import { type CompareResult, compareKey } from "../sync/compare-key.ts";
 import { destinationKey, mapFor, type PathMap, type PathMaps } from "../sync/path-map.ts";
 import { describeKey, keyId, type SyncKey } from "../sync-key.ts";
+import { type ExtraNamespace, findExtraNamespaces } from "./namespace-prune.ts";
 import { countWalked, type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
 
 export type DriftStatus = "missing" | "extra" | "differs" | "error";
@@ -17,7 +18,8 @@ export type DriftStatus = "missing" | "extra" | "differs" | "error";
 export interface DriftRow {
   destination: string;
   status: DriftStatus;
-  kind: SyncKey["kind"];
+  /** "namespace": a whole namespace the source no longer has (status extra, or error). */
+  kind: SyncKey["kind"] | "namespace";
   namespace: string;
   mount: string;
   path: string;
@@ -91,8 +93,33 @@ export async function runDiff(
     );
   } catch (error) {
     summary.failure = `cannot walk the source: ${messageOf(error)}`;
+    return summary;
+  }
+  for (const destination of setup.destinations) {
+    let extras: ExtraNamespace[];
+    try {
+      extras = await findExtraNamespaces({ ...setup, roots: setup.namespaces }, destination);
+    } catch (error) {
+      row({
+        ...namespaceRow(destination.address, ""),
+        status: "error",
+        what: ["namespaces"],
+        error: messageOf(error),
+      });
+      continue;
+    }
+    for (const extra of extras) {
+      const r: DriftRow = { ...namespaceRow(destination.address, extra.namespace), owner: extra.owner };
+      if (extra.at !== extra.namespace) r.destination_path = extra.at;
+      row(r);
+    }
   }
   return summary;
+}
+
+/** A destination namespace the source no longer has: extra, with everything in it. */
+function namespaceRow(destination: string, namespace: string): DriftRow {
+  return { destination, status: "extra", kind: "namespace", namespace, mount: "", path: "", what: [] };
 }
 
 /**
@@ -177,7 +204,8 @@ export function tablePrinter(write: (text: string) => void, destinations: readon
       const detail = row.error ?? (row.owner ? [row.owner, ...row.what] : row.what).join(", ");
       const note = detail === "" ? "" : `  (${detail})`;
       const at = row.destination_path === undefined ? "" : ` → ${row.destination_path}`;
-      write(`${row.destination.padEnd(width)}  ${row.status.padEnd(7)}  ${describeKey(row)}${at}${note}\n`);
+      const what = row.kind === "namespace" ? `namespace ${row.namespace}` : describeKey(row as SyncKey);
+      write(`${row.destination.padEnd(width)}  ${row.status.padEnd(7)}  ${what}${at}${note}\n`);
     },
     end(summary, exitCode) {
       if (rows > 0) write("\n");

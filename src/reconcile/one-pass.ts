@@ -16,6 +16,7 @@ import type { PathMaps } from "../sync/path-map.ts";
 import { syncKey } from "../sync/sync.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
 import type { VaultClient } from "../vault/client.ts";
+import { pruneNamespaces } from "./namespace-prune.ts";
 import type { Pace } from "./triggers.ts";
 import { passTargets, walkKeys } from "./walk.ts";
 
@@ -88,6 +89,22 @@ export class OnePass {
           setTimeout(resolve, SETTLE_CHECK_MS);
         });
         this.sweep();
+      }
+      // Namespaces the source lost: only a full pass knows every namespace the source has.
+      if (this.mounts === undefined && prune !== "off" && !stopping()) {
+        const { namespaces, destinations, map, log } = this.context;
+        const gone = await pruneNamespaces({
+          source,
+          destinations,
+          roots: namespaces,
+          scope,
+          map,
+          managed,
+          prune,
+          log,
+        });
+        this.tally.changed += gone.deleted;
+        this.tally.walkErrors += gone.failed;
       }
       return undefined;
     } catch (error) {

@@ -17,6 +17,7 @@ import { syncKey } from "../sync/sync.ts";
 import { describeKey, keyId } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
+import { type ExtraNamespace, findExtraNamespaces, pruneNamespaces } from "./namespace-prune.ts";
 import { type Change, type KeyPlan, planKey } from "./plan-changes.ts";
 import {
   checkGlobsReach,
@@ -130,7 +131,37 @@ export async function runSyncPass(setup: PassSetup, options: SyncPassOptions): P
       error: messageOf(error),
     });
   });
-  return syncWalked(setup, prunable(keys, setup), options, summary);
+  await syncWalked(setup, prunable(keys, setup), options, summary);
+  if (setup.prune === "off") return summary;
+  const context = { ...setup, roots: setup.namespaces };
+  if (options.dryRun) {
+    for (const destination of setup.destinations) {
+      let extras: ExtraNamespace[];
+      try {
+        extras = await findExtraNamespaces(context, destination);
+      } catch (error) {
+        summary.failed++;
+        options.log.warn("cannot tell which namespaces the source no longer has", {
+          destination: destination.address,
+          error: messageOf(error),
+        });
+        continue;
+      }
+      for (const extra of extras) {
+        if (setup.prune === "managed" && extra.owner === "foreign") continue;
+        const line = { destination: destination.address, action: "delete-namespace", namespace: extra.at };
+        options.print(JSON.stringify(line));
+        summary.changes++;
+        summary.changed++;
+      }
+    }
+    return summary;
+  }
+  const gone = await pruneNamespaces({ ...context, log: options.log });
+  summary.changes += gone.deleted;
+  summary.changed += gone.deleted;
+  summary.failed += gone.failed;
+  return summary;
 }
 
 /**

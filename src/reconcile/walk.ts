@@ -10,7 +10,7 @@ import { type CompiledScope, compileScope, globsMatchingNothing, type Scope } fr
 import type { Config } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError, messageOf } from "../errors.ts";
-import type { PruneMode } from "../sync/managed.ts";
+import { effectivePrune, type PruneMode } from "../sync/managed.ts";
 import { destinationKey, mapFor, type PathMaps, parsePathMap } from "../sync/path-map.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
@@ -65,15 +65,6 @@ export function passSettingsFrom(config: Config): PassSettings {
     threads,
     concurrency: threads * SYNCS_PER_THREAD,
   };
-}
-
-/**
- * The default, managed, deletes only while sync.deletes is on: whoever turned deletes off meant
- * none at all. An explicit all prunes regardless, as the boolean --sync.prune always did.
- * effectivePrune("managed", false) → "off"; effectivePrune("all", false) → "all"
- */
-export function effectivePrune(prune: PruneMode, deletes: boolean): PruneMode {
-  return prune === "managed" && !deletes ? "off" : prune;
 }
 
 export interface WalkedKey {

@@ -5,16 +5,20 @@
 import type { Config } from "../config/schema.ts";
 import { formatDuration } from "../config/values.ts";
 import { CourierError } from "../errors.ts";
+import { parsePathMap } from "../sync/path-map.ts";
 import { policyLine, VaultCallError } from "../vault/errors.ts";
 import { vaultPath } from "../vault/http.ts";
 import type { MountInfo } from "../vault/mounts.ts";
 import { mountInfo } from "../vault/mounts.ts";
 import type { Journal, SetupVault } from "./journal.ts";
+import { preflightNamespaces } from "./namespace-scope.ts";
 import {
   describeMissing,
   destinationRights,
+  destinationScope,
   type KvMount,
   missingRights,
+  type NamespaceMounts,
   type Right,
   rightsScope,
   sourceRights,
@@ -32,18 +36,23 @@ export async function preflight(
   journal: Journal,
 ): Promise<void> {
   let mounts: KvMount[] = [];
+  let namespaces: NamespaceMounts[] = [];
   const problems = await preflightVault(
     source,
     async () => {
       const found = await kvMountsInScope(source, config.sync.mounts);
       mounts = found.mounts;
+      // The namespaces below in scope: their paths are checked too, each under its own path.
+      const below = await preflightNamespaces(source, config);
+      namespaces = below.namespaces;
+      if (below.note) journal.say(below.note);
       const unknown = found.complete
         ? []
         : [
             `the KV mounts in scope are unknown: the token cannot read sys/mounts on ${source.name}; name them with --sync.mounts`,
           ];
       return {
-        rights: sourceRights(rightsScope(config, mounts)),
+        rights: sourceRights(rightsScope(config, mounts, namespaces)),
         rootRights: auditRights,
         problems: [...found.problems, ...unknown],
       };
@@ -54,7 +63,12 @@ export async function preflight(
     problems.push(
       ...(await preflightVault(
         destination,
-        async () => ({ rights: destinationRights(rightsScope(config, mounts)), problems: [] }),
+        async () => ({
+          rights: destinationRights(
+            destinationScope(rightsScope(config, mounts, namespaces), parsePathMap(config.sync.map)),
+          ),
+          problems: [],
+        }),
         journal,
       )),
     );

@@ -8,7 +8,11 @@
 // need "update" alone. Include/exclude globs do not narrow the table: a full pass lists every
 // folder from the mount's root, so list and read are needed on the whole mount.
 import type { Config } from "../config/schema.ts";
+import { effectivePrune, type PruneMode } from "../sync/managed.ts";
+import { destinationKey, type PathMap } from "../sync/path-map.ts";
+import { POLICY_MOUNT } from "../sync-key.ts";
 import { policyLine } from "../vault/errors.ts";
+import { levelsOf } from "../vault/namespaces.ts";
 
 export type Capability = "create" | "read" | "update" | "delete" | "list" | "sudo";
 
@@ -17,6 +21,8 @@ export interface Right {
   path: string;
   capabilities: Capability[];
   why: string;
+  /** The namespace below the token's that the path reaches into ("team1/"), for messages. */
+  namespace?: string;
 }
 
 /** A KV mount in scope, as the source's mount table describes it. */
@@ -35,6 +41,8 @@ export interface KvMount {
 export interface NamespaceMounts {
   path: string;
   mounts: readonly KvMount[];
+  /** false: no namespace's policies land here (a parent only sync.map's TO needs, like dr/). */
+  policies?: boolean;
 }
 
 export interface RightsScope {
@@ -49,6 +57,8 @@ export interface RightsScope {
   policies: boolean;
   /** sync.create_mounts */
   createMounts: boolean;
+  /** sync.prune as it acts (off when deletes are): a destination deletes namespaces the source lost. */
+  prune?: PruneMode;
 }
 
 /** The scope the configuration syncs, over the KV mounts found on the source. */
@@ -57,7 +67,48 @@ export function rightsScope(
   mounts: readonly KvMount[],
   namespaces: readonly NamespaceMounts[] = [],
 ): RightsScope {
-  return { mounts, namespaces, policies: config.sync.policies, createMounts: config.sync.create_mounts };
+  return {
+    mounts,
+    namespaces,
+    policies: config.sync.policies,
+    createMounts: config.sync.create_mounts,
+    prune: effectivePrune(config.sync.prune as PruneMode, config.sync.deletes),
+  };
+}
+
+/**
+ * The scope as a destination holds it under sync.map: each source mount, and each namespace's
+ * policies, where the map puts them, and every namespace level the mapped paths need (dr/ for
+ * team1/=dr/team1/), so the policy grants rights where Courier writes, and the making of each level.
+ * Namespace paths are taken as full paths (a source token in the root namespace).
+ * destinationScope({mounts:[secret/ v2], namespaces:[team1/ (kv/)]}, [secret/=mirror/, team1/=dr/team1/])
+ *   → {mounts:[mirror/ v2], namespaces:[dr/ (nothing), dr/team1/ (kv/, policies)]}
+ */
+export function destinationScope(scope: RightsScope, map: PathMap): RightsScope {
+  if (map.length === 0) return scope;
+  const places = new Map<string, { mounts: KvMount[]; policies: boolean }>();
+  const place = (namespace: string) => {
+    const found = places.get(namespace) ?? { mounts: [], policies: false };
+    places.set(namespace, found);
+    return found;
+  };
+  const add = (namespace: string, mounts: readonly KvMount[]) => {
+    place(
+      destinationKey({ kind: "policy", namespace, mount: POLICY_MOUNT, path: "" }, map).namespace,
+    ).policies = true;
+    for (const mount of mounts) {
+      const at = destinationKey({ kind: "kv", namespace, mount: mount.path, path: "" }, map);
+      place(at.namespace).mounts.push({ path: at.mount, version: mount.version });
+    }
+  };
+  add("", scope.mounts);
+  for (const namespace of scope.namespaces ?? []) add(namespace.path, namespace.mounts);
+  for (const namespace of [...places.keys()]) for (const level of levelsOf(namespace)) place(level);
+  const namespaces = [...places.entries()]
+    .filter(([path]) => path !== "")
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([path, { mounts, policies }]) => ({ path, mounts, policies }));
+  return { ...scope, mounts: places.get("")?.mounts ?? [], namespaces };
 }
 
 /** The token Courier reads the source with. */
@@ -84,16 +135,29 @@ function withNamespaces(
   if (namespaces.length === 0) return rights;
   rights.push(...namespaceRights(""));
   for (const namespace of namespaces) {
-    const inside = rightsIn({ ...scope, mounts: namespace.mounts });
+    const policies = scope.policies && namespace.policies !== false;
+    // A level only sync.map's TO needs (dr/): Courier makes namespaces in it and writes nothing else.
+    if (namespace.mounts.length === 0 && !policies) {
+      rights.push(
+        ...namespaceRights(namespace.path).map((right) => ({ ...right, namespace: namespace.path })),
+      );
+      continue;
+    }
+    const inside = rightsIn({ ...scope, mounts: namespace.mounts, policies });
     rights.push(...inside.map((right) => prefixed(namespace.path, right)));
-    rights.push(...namespaceRights(namespace.path));
+    rights.push(...namespaceRights(namespace.path).map((right) => ({ ...right, namespace: namespace.path })));
   }
   return rights;
 }
 
 /** prefixed("team1/", {path:"secret/data/*", why:"read secrets of secret/"}) → team1/secret/data/*, "… (namespace team1/)" */
 function prefixed(namespace: string, right: Right): Right {
-  return { ...right, path: `${namespace}${right.path}`, why: `${right.why} (namespace ${namespace})` };
+  return {
+    ...right,
+    path: `${namespace}${right.path}`,
+    why: `${right.why} (namespace ${namespace})`,
+    namespace,
+  };
 }
 
 /** On the source: list a namespace's children, and read each one's custom_metadata to copy it. */
@@ -109,14 +173,48 @@ function namespaceSourceRights(prefix: string): Right[] {
   ];
 }
 
-/** On a destination: see whether a namespace exists, and make it (sync.create_mounts) when not. */
+/**
+ * On a destination: see whether a namespace exists, and make it (sync.create_mounts) when not;
+ * pruning, find the ones the source no longer has and delete them.
+ */
 function namespaceDestinationRights(prefix: string, scope: RightsScope): Right[] {
   const where = prefix === "" ? "" : ` in ${prefix}`;
   const capabilities: Capability[] = scope.createMounts ? ["create", "read", "update"] : ["read"];
   const why = scope.createMounts
     ? `find and make the namespaces${where} the source has`
     : `find the namespaces${where}`;
-  return [{ path: `${prefix}sys/namespaces/*`, capabilities, why }];
+  const rights: Right[] = [{ path: `${prefix}sys/namespaces/*`, capabilities, why }];
+  if ((scope.prune ?? "off") !== "off") {
+    // Whether all a namespace holds is Courier's: its mounts and auth methods (KV keys and policies
+    // are listed with the rights above). The root namespace is never deleted.
+    if (prefix !== "") {
+      rights.push(
+        {
+          path: `${prefix}sys/mounts`,
+          capabilities: ["read"],
+          why: `see what ${prefix} holds, should the source lose it`,
+        },
+        {
+          path: `${prefix}sys/auth`,
+          capabilities: ["read"],
+          why: `see what ${prefix} holds, should the source lose it`,
+        },
+      );
+    }
+    rights.push(
+      {
+        path: `${prefix}sys/namespaces`,
+        capabilities: ["list"],
+        why: `find the namespaces${where} the source no longer has (sync.prune)`,
+      },
+      {
+        path: `${prefix}sys/namespaces/*`,
+        capabilities: ["delete"],
+        why: `delete the namespaces${where} the source no longer has (sync.prune)`,
+      },
+    );
+  }
+  return rights;
 }
 
 function sourceRightsIn(scope: RightsScope): Right[] {
@@ -216,6 +314,7 @@ export function setupRights(devicePaths: readonly string[], replace: boolean): R
 export interface MissingRight {
   path: string;
   capability: Capability;
+  namespace?: string;
 }
 
 /**
@@ -229,7 +328,9 @@ export function missingRights(rights: readonly Right[], granted: Record<string, 
     const has = capabilitiesIn(granted[right.path]);
     if (has.includes("root")) continue;
     for (const capability of right.capabilities) {
-      if (has.includes("deny") || !has.includes(capability)) missing.push({ path: right.path, capability });
+      if (has.includes("deny") || !has.includes(capability)) {
+        missing.push({ path: right.path, capability, namespace: right.namespace });
+      }
     }
   }
   return missing;
@@ -241,7 +342,8 @@ export function missingRights(rights: readonly Right[], granted: Record<string, 
  *   → 'source http://127.0.0.1:8200 lacks "read" on secret/data/*: path "secret/data/*" { capabilities = ["read"] }'
  */
 export function describeMissing(vault: string, missing: MissingRight): string {
-  return `${vault} lacks "${missing.capability}" on ${missing.path}: ${policyLine(missing.path, [missing.capability])}`;
+  const inside = missing.namespace ? ` (inside namespace ${missing.namespace})` : "";
+  return `${vault} lacks "${missing.capability}" on ${missing.path}${inside}: ${policyLine(missing.path, [missing.capability])}`;
 }
 
 /**

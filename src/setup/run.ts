@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import type { Config } from "../config/schema.ts";
 import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
+import { parsePathMap } from "../sync/path-map.ts";
 import { VaultCallError } from "../vault/errors.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import { type DeviceSpec, enableAuditDevices, wantedDevices } from "./audit-devices.ts";
@@ -16,6 +17,7 @@ import { sourceNamespaces } from "./namespace-scope.ts";
 import { kvMountsInScope, preflight } from "./preflight.ts";
 import {
   destinationRights,
+  destinationScope,
   type KvMount,
   type NamespaceMounts,
   renderPolicy,
@@ -161,10 +163,11 @@ export async function printPolicies(
   const scope = rightsScope(config, mounts, namespaces);
   const texts: Record<PolicyFor, string | undefined> = {
     source: renderPolicy("courier-source", "Courier's token on the source Vault", sourceRights(scope)),
+    // Where sync.map puts the source's keys; a destination with a map of its own needs its own policy.
     destination: renderPolicy(
       "courier-destination",
       "Courier's token on each destination Vault",
-      destinationRights(scope),
+      destinationRights(destinationScope(scope, parsePathMap(config.sync.map))),
     ),
     setup: setupPolicy(config, choices),
   };

@@ -20,6 +20,15 @@ import { messageOf } from "../errors.ts";
 /** sync.prune: which destination keys the source lacks may be deleted. */
 export type PruneMode = "managed" | "all" | "off";
 
+/**
+ * The default, managed, deletes only while sync.deletes is on: whoever turned deletes off meant
+ * none at all. An explicit all prunes regardless, as the boolean --sync.prune always did.
+ * effectivePrune("managed", false) → "off"; effectivePrune("all", false) → "all"
+ */
+export function effectivePrune(prune: PruneMode, deletes: boolean): PruneMode {
+  return prune === "managed" && !deletes ? "off" : prune;
+}
+
 const VERSION = 1;
 /** How long changes wait in memory before they are appended. */
 export const FLUSH_INTERVAL_MS = 1000;

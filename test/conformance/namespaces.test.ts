@@ -132,3 +132,55 @@ describe.skipIf(!HAS_NAMESPACES)("namespaces", () => {
     expect((await t.req("GET", `sys/policies/acl/${policy}`)).status).toBe(404);
   });
 });
+
+describe.skipIf(!HAS_NAMESPACES)("deleting a namespace", () => {
+  test("a live namespace reads and lists with tainted: false", async () => {
+    const name = await namespace();
+    expect((await t.req("GET", `sys/namespaces/${name}`)).json.data.tainted).toBe(false);
+    expect((await t.req("LIST", "sys/namespaces")).json.data.key_info[`${name}/`].tainted).toBe(false);
+  });
+
+  test("nothing inside answers once the DELETE is taken (its routes are tainted); it is listed tainted until gone; its parent waits for it", async () => {
+    const parent = t.unique("ns");
+    await t.req("POST", `sys/namespaces/${parent}`);
+    await t.req("POST", "sys/namespaces/child", { ns: parent });
+    await t.req("POST", "sys/mounts/kv", {
+      ns: `${parent}/child`,
+      body: { type: "kv", options: { version: "1" } },
+    });
+    // Enough keys that the background deletion takes a while on a real server.
+    await Promise.all(
+      Array.from({ length: 400 }, (_, i) =>
+        t.req("PUT", `kv/k${i}`, { ns: `${parent}/child`, body: { v: "x" } }),
+      ),
+    );
+    expect((await t.req("DELETE", "sys/namespaces/child", { ns: parent })).json.data).toEqual({
+      status: "in-progress",
+    });
+    // While it goes its routes are tainted; once it is gone the namespace is not found.
+    const inside = await t.req("GET", "kv/k1", { ns: `${parent}/child` });
+    expect(inside.status).toBe(404);
+    expect(inside.json.errors[0]).toMatch(
+      new RegExp(
+        `^(namespace not found|no handler for route "kv/k1" on namespace "${parent}/child/". route entry or namespace is tainted.)$`,
+      ),
+    );
+    // Until the child is gone it is listed tainted, and the parent's DELETE is refused for it.
+    for (let i = 0; i < 100; i++) {
+      const listed = await t.req("LIST", "sys/namespaces", { ns: parent });
+      const child = listed.status === 200 ? listed.json.data.key_info["child/"] : undefined;
+      const deleted = await t.req("DELETE", `sys/namespaces/${parent}`);
+      if (deleted.status === 200) {
+        expect(deleted.json.data).toEqual({ status: "in-progress" });
+        return;
+      }
+      expect(child?.tainted).toBe(true);
+      expect([deleted.status, deleted.json]).toEqual([
+        400,
+        { errors: ["unable to delete namespace containing child namespaces"] },
+      ]);
+      await Bun.sleep(20);
+    }
+    throw new Error("the parent could still not be deleted after 2 s");
+  });
+});

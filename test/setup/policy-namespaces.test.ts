@@ -74,12 +74,28 @@ describe("courier setup policy with namespaces on the source", () => {
 
   test("the destination policy makes the namespaces, and writes each one's mounts and policies", async () => {
     const text = await policy(source, "destination");
-    expect(text).toContain(block("sys/namespaces/*", ["create", "read", "update"]));
-    expect(text).toContain(block("team1/sys/namespaces/*", ["create", "read", "update"]));
+    // delete and list: sync.prune (managed by default) deletes namespaces the source no longer has.
+    expect(text).toContain(block("sys/namespaces/*", ["create", "read", "update", "delete"]));
+    expect(text).toContain(block("sys/namespaces", ["list"]));
+    expect(text).toContain(block("team1/sys/namespaces/*", ["create", "read", "update", "delete"]));
     expect(text).toContain(block("team1/sub/kv/destroy/*", ["update"]));
     expect(text).toContain(block("team1/sub/sys/mounts/*", ["update"]));
-    const kept = await policy(source, "destination", ["--sync.create_mounts=false"]);
+    const kept = await policy(source, "destination", ["--sync.create_mounts=false", "--sync.prune=off"]);
     expect(kept).toContain(block("team1/sys/namespaces/*", ["read"]));
+    expect(kept).not.toContain('"sys/namespaces"');
+  });
+
+  test("under sync.map the destination policy names the mapped paths and each namespace level they need", async () => {
+    const text = await policy(source, "destination", ["--sync.map=secret/=mirror/,team1/=dr/team1/"]);
+    expect(text).toContain(block("mirror/data/*", ["create", "read", "update", "delete"]));
+    expect(text).toContain(block("dr/sys/namespaces/*", ["create", "read", "update", "delete"]));
+    expect(text).toContain(block("dr/team1/sub/kv/destroy/*", ["update"]));
+    expect(text).toContain(block("dr/team1/sys/policies/acl/*", ["read", "update", "delete", "list"]));
+    expect(text).toContain(block("team2/kv/data/*", ["create", "read", "update", "delete"]));
+    // Nothing lands at the source's paths, and no policies land in dr/ itself.
+    expect(text).not.toContain('"secret/');
+    expect(text).not.toContain('"team1/');
+    expect(text).not.toContain('"dr/sys/policies');
   });
 
   test("sync.namespaces narrows them: team2/ out of scope is not named", async () => {

@@ -161,7 +161,11 @@ describe("a device an older setup enabled, which writes every key of a LIST into
     const listed = () =>
       courier.lines
         .map((line) => JSON.parse(line))
-        .find((e) => e.type === "response" && e.request.operation === "list");
+        // The test's own LIST, not the preflight's (sys/namespaces) the old device saw.
+        .find(
+          (e) =>
+            e.type === "response" && e.request.operation === "list" && e.request.path.startsWith("secret/"),
+        );
     await waitFor(() => listed() !== undefined, "the LIST's response entry");
     expect(listed().response.data).toEqual({ keys: 3 });
   });

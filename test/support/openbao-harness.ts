@@ -28,6 +28,8 @@ export interface BaoHarness {
   courier: CourierProcess;
   /** Where Courier listens: "udp://127.0.0.1:23456". */
   listening: string;
+  /** The flags Courier runs with (Vaults, tokens, state directory): `courier diff` with them sees what it sees. */
+  flags: readonly string[];
   /** Every line the source's file audit device wrote so far, parsed. */
   // biome-ignore lint/suspicious/noExplicitAny: audit entries, read by field
   trail(): { line: string; entry: any }[];
@@ -99,6 +101,7 @@ export async function startBaoHarness(options: BaoHarnessOptions = {}): Promise<
       servers,
       courier,
       listening,
+      flags,
       trail: () => readTrail(trailPath),
       destinationTrail: (index) => readTrail(destinationTrailPath(index)),
       async restart(between, more = []) {

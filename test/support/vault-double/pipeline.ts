@@ -35,6 +35,11 @@ export async function handleRequest(ctx: DoubleContext, http: HttpRequest): Prom
     ? resolveNamespace(ctx.state, nsHeader, parts.path)
     : { nsState: ctx.state.namespaces.get("")!, path: parts.path };
   if (!resolved) return { status: 404, body: { errors: ["namespace not found"] } };
+  // One being deleted answers nothing from the moment its DELETE is taken, as OpenBao's does.
+  if (resolved.nsState.tainted) {
+    const message = `no handler for route "${resolved.path}" on namespace "${resolved.nsState.ns.path}". route entry or namespace is tainted.`;
+    return { status: 404, body: { errors: [message] } };
+  }
   const req: LogicalRequest = {
     id: crypto.randomUUID(),
     operation: parts.operation,

@@ -12,6 +12,8 @@ export interface NamespaceState {
   children: Set<string>;
   /** sys/namespaces custom_metadata. */
   customMetadata: Record<string, string>;
+  /** Being deleted: still listed and readable (tainted), but nothing inside it answers. */
+  tainted?: boolean;
 }
 
 export interface DoubleState {
