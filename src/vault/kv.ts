@@ -43,10 +43,20 @@ export interface Kv2Metadata {
 
 /** GET <mount>/data/<path>: the four things the answer can mean. */
 export type Kv2DataRead =
-  | { state: "live"; version: number; data: Record<string, unknown> }
+  | { state: "live"; version: number; data: Record<string, unknown>; info: Kv2DataInfo }
   | { state: "deleted"; version: number }
   | { state: "destroyed"; version: number }
   | { state: "absent" };
+
+/**
+ * What a live data read says of its version and key besides the data. custom_metadata is the
+ * key's (as metadata/ holds it); undefined when the server's answer did not carry the field.
+ */
+export interface Kv2DataInfo {
+  created_time: string;
+  deletion_time: string;
+  custom_metadata: Record<string, string> | undefined;
+}
 
 export class Kv1Api {
   constructor(private readonly vault: VaultCaller) {}
@@ -243,7 +253,12 @@ export function parseDataRead(status: number, body: unknown): Kv2DataRead | null
   if (!metadata || typeof metadata.version !== "number") return null;
   const version = metadata.version;
   if (status === 200 && data !== null && typeof data === "object") {
-    return { state: "live", version, data: data as Record<string, unknown> };
+    const info: Kv2DataInfo = {
+      created_time: String(metadata.created_time ?? ""),
+      deletion_time: String(metadata.deletion_time ?? ""),
+      custom_metadata: "custom_metadata" in metadata ? stringMap(metadata.custom_metadata) : undefined,
+    };
+    return { state: "live", version, data: data as Record<string, unknown>, info };
   }
   if (status !== 404) return null;
   return metadata.destroyed === true ? { state: "destroyed", version } : { state: "deleted", version };
