@@ -321,12 +321,12 @@ async function readKv2Lazily(
 }
 
 /**
- * A KV v2 key from one read of its data path, when that tells enough: a live current version whose
- * answer carries the key's custom_metadata. Its metadata is made from that answer, with Vault's
- * default settings in place of the unread ones (see sourceFor) and no updated_time, so it never
- * vouches for a verification; `full` reads the key's metadata. undefined when the metadata must be
- * read: a 404 (deleted, destroyed, absent, or metadata without versions: only metadata tells) or
- * a server whose data answers lack custom_metadata.
+ * A KV v2 key from one read of its data path, when that tells enough: a current version, live,
+ * deleted or destroyed, whose answer carries the key's custom_metadata. Its metadata is made from
+ * that answer, with Vault's default settings in place of the unread ones (see sourceFor) and no
+ * updated_time, so it never vouches for a verification; `full` reads the key's metadata.
+ * undefined when the metadata must be read: a clean 404 (no key, or metadata without versions:
+ * only metadata tells) or a server whose data answers lack custom_metadata.
  */
 async function readKv2DataOnly(
   vault: SyncVault,
@@ -334,16 +334,21 @@ async function readKv2DataOnly(
   now: number,
 ): Promise<Omit<SourceRead, "mount"> | undefined> {
   const read = await vault.kv2.readData(ref);
-  if (read.state !== "live" || read.info.custom_metadata === undefined) return undefined;
+  if (read.state === "absent" || read.info.custom_metadata === undefined) return undefined;
   const { created_time, deletion_time, custom_metadata } = read.info;
+  const destroyed = read.state === "destroyed";
   const metadata: Kv2Metadata = {
     current_version: read.version,
     oldest_version: 0,
     settings: { ...DEFAULT_KV2_SETTINGS, custom_metadata },
-    versions: { [String(read.version)]: { created_time, deletion_time, destroyed: false } },
+    versions: { [String(read.version)]: { created_time, deletion_time, destroyed } },
   };
+  const current: CurrentVersion =
+    read.state === "live"
+      ? { state: "live", version: read.version, data: read.data }
+      : { state: read.state, version: read.version };
   return {
-    state: { kind: "kv2", metadata, current: { state: "live", version: read.version, data: read.data } },
+    state: { kind: "kv2", metadata, current },
     full: once(() => readKv2State(vault, ref, now)),
     settingsUnread: true,
   };

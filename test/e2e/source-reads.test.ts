@@ -94,19 +94,37 @@ describe("source reads on the live path", () => {
     );
   });
 
-  test("deletes, undeletes and destroys still reach the destinations", async () => {
+  test("deletes, undeletes and destroys reach the destinations, each from one read", async () => {
+    const reads: number[] = [];
+    const step = async (change: () => Promise<unknown>, arrived: () => Promise<unknown>) => {
+      h.doubles.source.ctx.stats.reset();
+      await change();
+      await arrived();
+      reads.push(keyReads());
+    };
     await write("reads/life", { v: "1" });
     await arrived("reads/life", { v: "1" });
-    await h.source.must("DELETE", "secret/data/reads/life");
-    await onEveryDestination(h, async (d) => expect(await d.kv2Data("secret", "reads/life")).toBeNull());
-    await h.source.must("POST", "secret/undelete/reads/life", { versions: [1] });
-    await arrived("reads/life", { v: "1" });
-    await h.source.must("POST", "secret/destroy/reads/life", { versions: [1] });
-    await onEveryDestination(h, async (d) => {
-      const metadata = await d.kv2Metadata("secret", "reads/life");
-      expect(metadata.versions[String(metadata.current_version)].destroyed).toBe(true);
-    });
-    await h.source.must("DELETE", "secret/metadata/reads/life");
-    await onEveryDestination(h, async (d) => expect(await d.kv2Metadata("secret", "reads/life")).toBeNull());
+    await step(
+      () => h.source.must("DELETE", "secret/data/reads/life"),
+      () => onEveryDestination(h, async (d) => expect(await d.kv2Data("secret", "reads/life")).toBeNull()),
+    );
+    await step(
+      () => h.source.must("POST", "secret/undelete/reads/life", { versions: [1] }),
+      () => arrived("reads/life", { v: "1" }),
+    );
+    await step(
+      () => h.source.must("POST", "secret/destroy/reads/life", { versions: [1] }),
+      () =>
+        onEveryDestination(h, async (d) => {
+          const metadata = await d.kv2Metadata("secret", "reads/life");
+          expect(metadata.versions[String(metadata.current_version)].destroyed).toBe(true);
+        }),
+    );
+    await step(
+      () => h.source.must("DELETE", "secret/metadata/reads/life"),
+      () =>
+        onEveryDestination(h, async (d) => expect(await d.kv2Metadata("secret", "reads/life")).toBeNull()),
+    );
+    expect(reads).toEqual([1, 1, 1, 1]);
   });
 });
