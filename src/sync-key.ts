@@ -12,6 +12,13 @@ export interface SyncKey {
   mount: string;
   /** Path inside the mount ("app/db"), or the policy name. */
   path: string;
+  /**
+   * Set by the agent on a run of a KV v2 key when every hint since the key was last synced to
+   * every destination wrote through its data/, delete/, undelete/ or destroy/ path: its settings
+   * are as that sync left them, so the source's data read alone tells what changed. Not part of
+   * the key's identity; a key without it is read in full.
+   */
+  dataOnly?: true;
 }
 
 /** The mount every policy key carries, whichever API (acl or legacy) changed it. */

@@ -68,7 +68,7 @@ async function run(options: BenchOptions): Promise<BenchReport> {
       figures: phases.flatMap(figuresFor),
       notes: [
         `${seconds} s at each rate, distinct keys, KV v2 on secret/; Courier is dist/courier in the default configuration, fed by the source's UDP audit device.`,
-        "Floor: the benchmark itself, right after each write is answered, reads it from the source and then reads and writes it on both destinations at once (Courier reads the source twice, metadata then data, so its own minimum is one round trip more). The source's audit device stays on meanwhile, sending to a port nobody reads, so the source works as hard per request.",
+        "Floor: the benchmark itself, right after each write is answered, reads it from the source and then reads and writes it on both destinations at once (the same five requests Courier's live path makes for a new key: one read of the source's data/, then a metadata read and a write on each destination). The source's audit device stays on meanwhile, sending to a port nobody reads, so the source works as hard per request.",
         "Ratio: floor / Courier (1 would be as fast as doing it by hand). A key Courier had not delivered 10 s after the last write counts as missing.",
       ],
       rounds: phases,
@@ -104,7 +104,7 @@ function figuresFor(phase: Phase): Figure[] {
 function boundBy(phase: Phase, name: "p50" | "p99" | "max"): string | undefined {
   if (name === "max" && phase.courier.missing > 0) return `${phase.courier.missing} keys never arrived`;
   if (name === "p50" && phase.courier.p50 > 20 * Math.max(1, phase.floor.p50)) {
-    return "Courier fell behind and keys queued: the source, two destinations with audit devices, Courier and the writer share this machine's cores, and the floor does less work per key (five requests, no audit stream to read, one process)";
+    return "Courier fell behind and keys queued: the source, two destinations with audit devices, Courier and the writer share this machine's cores, and the floor does less work per key (the same five requests, but no audit stream to read and no worker hop, in one process)";
   }
   return undefined;
 }

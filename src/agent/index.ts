@@ -22,13 +22,14 @@ import { type AgentPasses, agentPassesFor, type ReconcileStatus } from "../recon
 import { checkGlobsReach, namespacesInScope, passSettingsFrom } from "../reconcile/walk.ts";
 import { ManagedKeys } from "../sync/managed.ts";
 import type { SyncResult } from "../sync/outcome.ts";
-import { keyId } from "../sync-key.ts";
+import { keyId, type SyncKey } from "../sync-key.ts";
 import type { ManagedToken } from "../vault/auth.ts";
 import type { VaultConnection, VaultSettings } from "../vault/client.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import { createSyncPool, type SyncPool } from "../workers/pool.ts";
 import { FlapWatch } from "./flap-watch.ts";
+import { LiveReads } from "./live-reads.ts";
 import { MountRefresher } from "./mount-refresher.ts";
 import { type RoleChange, SourceRole } from "./source-role.ts";
 import { logSync, logTokenEvents } from "./sync-log.ts";
@@ -159,11 +160,19 @@ export async function startAgent(
     observer.recordSync(task, result, ms);
     passes.observe(task, result);
   };
+  // Bounded like the ring: a hint beyond it only costs its key a metadata read.
+  const liveReads = new LiveReads(
+    config.worker.queue_size,
+    new Set(vaults.destinations.map((d) => d.address)).size,
+  );
   const scheduler = new Scheduler({
     ring,
     concurrency: settings.concurrency,
     destinations: vaults.destinations.map((d) => d.address),
-    execute: syncExecutor(pool, passes, table, role, managed, onSync),
+    execute: syncExecutor(pool, passes, table, role, managed, liveReads, onSync),
+    onOffer: (key, priority) => {
+      if (priority === "reconcile" && key.kind === "kv") liveReads.pass(keyId(key));
+    },
     backoff: { initialMs: config.retry.initial, maxMs: config.retry.max, factor: 2, jitter: 1 },
     rateLimit:
       config.audit.max_rate > 0
@@ -178,8 +187,12 @@ export async function startAgent(
     maxLineChars: config.audit.max_line_bytes,
   };
   let refresher: MountRefresher | undefined;
-  const onLine = createLineHandler(context, scheduler, role, (namespace, line) =>
-    refresher?.request(namespace, line),
+  const onLine = createLineHandler(
+    context,
+    scheduler,
+    role,
+    (namespace, line) => refresher?.request(namespace, line),
+    liveReads,
   );
   refresher = new MountRefresher(source, table, log, (line) => onLine.again(line));
 
@@ -295,14 +308,19 @@ function createLineHandler(
   scheduler: Scheduler,
   role: SourceRole,
   refreshMounts: (namespace: string, line?: string) => void,
+  liveReads: LiveReads,
 ): LineHandler {
+  const offer = ({ key, dataPath }: { key: SyncKey; dataPath?: true }) => {
+    if (key.kind === "kv") liveReads.hint(keyId(key), dataPath === true);
+    scheduler.offer(key, "live");
+  };
   return {
     first(line) {
       // A standby's entries are the active node's too (it audits forwarded writes): its Courier syncs them.
       if (!role.active) return role.dropHint();
       const result = ingestLine(line, context);
       if (result === undefined) return;
-      if (result.action === "sync") scheduler.offer(result.key, "live");
+      if (result.action === "sync") offer(result);
       else if (result.action === "refresh-mounts") refreshMounts(result.namespace);
       else if (result.action === "unknown-mount") refreshMounts(result.namespace, line);
     },
@@ -312,7 +330,7 @@ function createLineHandler(
       const result = classify(parsed.entry, context.mounts, context.scope);
       if (result.action === "sync") {
         context.counters.accepted++;
-        scheduler.offer(result.key, "live");
+        offer(result);
       } else if (result.action === "ignore") {
         context.counters.ignored[result.reason]++;
       } else {
@@ -333,6 +351,7 @@ function syncExecutor(
   mounts: InMemoryMountTable,
   role: SourceRole,
   managed: ManagedKeys,
+  liveReads: LiveReads,
   onResult: (task: Task, result: SyncResult, ms: number) => void,
 ): Execute {
   return async (task) => {
@@ -348,12 +367,27 @@ function syncExecutor(
     const managedOn = managed.managedOn(id, destinations);
     // Where both sides' metadata is as when last found equal, the worker need not read the data.
     const verified = managed.verifiedOn(id, destinations);
+    // Only data-side writes since the key was last synced everywhere: one read of the source answers.
+    const reads = liveReads.start(id);
     const result = passes.prunes(key)
       ? await passes.prune(task)
-      : await pool.run({ key, destinations, sourceMount, managed: managedOn, verified });
+      : await pool.run({
+          key: reads.dataOnly ? { ...key, dataOnly: true } : key,
+          destinations,
+          sourceMount,
+          managed: managedOn,
+          verified,
+        });
+    liveReads.settle(id, reads, destinations.length, isClean(result));
     onResult(task, result, performance.now() - started);
     return result;
   };
+}
+
+/** Every destination the run covered was brought equal to the source (or left so on purpose). */
+function isClean(result: SyncResult): boolean {
+  if (result.sourceError) return false;
+  return result.destinations.every((d) => d.result !== "failed" && d.result !== "retry");
 }
 
 /** A task a standby let go: nothing read, nothing written, nothing to retry. */

@@ -29,7 +29,12 @@ export type IgnoreReason =
   | "kv_config";
 
 export type ClassifyResult =
-  | { action: "sync"; key: SyncKey }
+  /**
+   * `dataPath`: the entry wrote a KV v2 key through data/, delete/, undelete/ or destroy/, which
+   * leave its settings (max_versions, cas_required, delete_version_after, custom_metadata) as
+   * they were; metadata/ writes change them.
+   */
+  | { action: "sync"; key: SyncKey; dataPath?: true }
   | { action: "ignore"; reason: IgnoreReason }
   /** The mount table of `namespace` changed (sys/mounts or sys/remount): fetch it again. */
   | { action: "refresh-mounts"; namespace: string }
@@ -129,6 +134,7 @@ export function classify(entry: AuditEntry, mounts: MountTable, scope: CompiledS
 
   const inner = path.slice(mount.path.length);
   let keyPath: string;
+  let dataPath = false;
   if (mount.kvVersion === 1) {
     if (!isSecretName(inner)) return IGNORED.not_a_secret;
     keyPath = inner;
@@ -137,9 +143,11 @@ export function classify(entry: AuditEntry, mounts: MountTable, scope: CompiledS
     if (split.kind === "config") return IGNORED.kv_config;
     if (split.kind === "other") return IGNORED.not_a_secret;
     keyPath = split.path;
+    dataPath = split.prefix !== "metadata/";
   }
   if (!scope.kvPathInScope(namespace, mount.path, keyPath)) return IGNORED.path_out_of_scope;
-  return { action: "sync", key: { kind: "kv", namespace, mount: mount.path, path: keyPath } };
+  const key: SyncKey = { kind: "kv", namespace, mount: mount.path, path: keyPath };
+  return dataPath ? { action: "sync", key, dataPath } : { action: "sync", key };
 }
 
 /**
@@ -240,12 +248,13 @@ const IGNORED = Object.fromEntries(
 /** The KV v2 path prefixes that all name the same secret. */
 const KV2_SECRET_PREFIXES = ["data/", "metadata/", "delete/", "undelete/", "destroy/"] as const;
 
-type Kv2Split = { kind: "secret"; path: string } | { kind: "config" } | { kind: "other" };
+type Kv2Prefix = (typeof KV2_SECRET_PREFIXES)[number];
+type Kv2Split = { kind: "secret"; prefix: Kv2Prefix; path: string } | { kind: "config" } | { kind: "other" };
 
 /**
  * Splits a path inside a KV v2 mount.
- * splitKv2Path("data/app/db") → {kind:"secret", path:"app/db"}
- * splitKv2Path("destroy/app/db") → {kind:"secret", path:"app/db"};  splitKv2Path("config") → {kind:"config"}
+ * splitKv2Path("data/app/db") → {kind:"secret", prefix:"data/", path:"app/db"}
+ * splitKv2Path("destroy/app/db") → {kind:"secret", prefix:"destroy/", path:"app/db"};  splitKv2Path("config") → {kind:"config"}
  * splitKv2Path("metadata/app/") → {kind:"other"} (a folder);  splitKv2Path("subkeys/app") → {kind:"other"}
  */
 function splitKv2Path(inner: string): Kv2Split {
@@ -253,7 +262,7 @@ function splitKv2Path(inner: string): Kv2Split {
   for (const prefix of KV2_SECRET_PREFIXES) {
     if (inner.startsWith(prefix)) {
       const path = inner.slice(prefix.length);
-      return isSecretName(path) ? { kind: "secret", path } : { kind: "other" };
+      return isSecretName(path) ? { kind: "secret", prefix, path } : { kind: "other" };
     }
   }
   return { kind: "other" };

@@ -66,6 +66,8 @@ export interface SchedulerOptions {
   random?: () => number;
   /** A key hinted while it ran runs again no sooner than this after that run started (default 100). */
   rerunDelayMs?: number;
+  /** Told about every hint offered, before anything else looks at it. Must not throw. */
+  onOffer?: (key: SyncKey, priority: Priority) => void;
   /** Told about every finished run, for logs. Must not throw. */
   onSettled?: (event: { task: Task; outcome: SyncResult | undefined; ms: number }) => void;
 }
@@ -136,6 +138,7 @@ export class Scheduler {
   /** A hint: this key may have changed. Never blocks; the run happens later. */
   offer(key: SyncKey, priority: Priority = "live"): HintResult {
     if (this.stopping) return "stopped";
+    this.options.onOffer?.(key, priority);
     if (priority === "live" && this.bucket && this.costsWork(key) && !this.bucket.tryTake()) {
       this.counts.rateLimited++;
       this.ring.markMount(key, "rate-limited");

@@ -9,6 +9,7 @@ import { CourierError, type ErrorCode } from "../errors.ts";
 import type { SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
 import {
+  DEFAULT_KV2_SETTINGS,
   type Kv2DataRead,
   type Kv2Metadata,
   type Kv2Settings,
@@ -98,6 +99,11 @@ export interface SourceRead {
   state: KeyState;
   /** Reads what `state` left UNREAD (once, however many destinations ask). */
   full?: () => Promise<KeyState>;
+  /**
+   * The KV v2 key was read through its data path alone: `state`'s settings other than
+   * custom_metadata are Vault's defaults standing in for unread ones (sourceFor decides).
+   */
+  settingsUnread?: true;
 }
 
 /**
@@ -120,6 +126,11 @@ async function readSourceOnce(source: SyncVault, key: SyncKey, options: ReadOpti
   const now = (options.now ?? Date.now)();
   if (key.kind === "policy") return { mount: null, state: await readKeyState(source, key, null, now) };
   const mount = await sourceMountOf(source, key, options);
+  if (mount.kvVersion === 2 && key.dataOnly) {
+    const read = await readKv2DataOnly(source, refOf(key), now);
+    if (read) return { mount, ...read };
+    return { mount, state: await readKeyState(source, key, 2, now) };
+  }
   if (mount.kvVersion === 2 && hasAny(options.verified)) {
     const { state, full } = await readKv2Lazily(source, refOf(key), now);
     return { mount, state, ...(full ? { full: once(full) } : {}) };
@@ -207,6 +218,27 @@ export async function settle(
 }
 
 /**
+ * The source's state to plan one destination from. Read through the data path alone, the source
+ * lent no settings but custom_metadata: the destination's stand in for them, as a data-path write
+ * leaves them as the last sync made them on both sides. A destination without the key has none
+ * to lend: a first version has Vault's defaults; a later one means the destination lost the key
+ * (or never had it), and the source's metadata is read.
+ */
+export async function sourceFor(source: SourceRead, destination: KeyState): Promise<KeyState> {
+  const state = source.state;
+  if (!source.settingsUnread || state.kind !== "kv2" || !state.metadata) return state;
+  if (destination.kind === "kv2" && destination.metadata) {
+    const settings = {
+      ...destination.metadata.settings,
+      custom_metadata: state.metadata.settings.custom_metadata,
+    };
+    return { ...state, metadata: { ...state.metadata, settings } };
+  }
+  if (state.current.version === 1 || !source.full) return state;
+  return source.full();
+}
+
+/**
  * A short fingerprint of two KV v2 keys' metadata as they stand: each side's current version,
  * when it last changed, and that version's deletion state. Every data write, delete, undelete
  * and destroy changes one of these, so an equal fingerprint means neither side changed since it
@@ -285,6 +317,40 @@ async function readKv2Lazily(
   return {
     state: { kind: "kv2", metadata, current: { state: "live", version, data: UNREAD } },
     full: () => completeKv2(vault, ref, metadata, now),
+  };
+}
+
+/**
+ * A KV v2 key from one read of its data path, when that tells enough: a current version, live,
+ * deleted or destroyed, whose answer carries the key's custom_metadata. Its metadata is made from
+ * that answer, with Vault's default settings in place of the unread ones (see sourceFor) and no
+ * updated_time, so it never vouches for a verification; `full` reads the key's metadata.
+ * undefined when the metadata must be read: a clean 404 (no key, or metadata without versions:
+ * only metadata tells) or a server whose data answers lack custom_metadata.
+ */
+async function readKv2DataOnly(
+  vault: SyncVault,
+  ref: KvRef,
+  now: number,
+): Promise<Omit<SourceRead, "mount"> | undefined> {
+  const read = await vault.kv2.readData(ref);
+  if (read.state === "absent" || read.info.custom_metadata === undefined) return undefined;
+  const { created_time, deletion_time, custom_metadata } = read.info;
+  const destroyed = read.state === "destroyed";
+  const metadata: Kv2Metadata = {
+    current_version: read.version,
+    oldest_version: 0,
+    settings: { ...DEFAULT_KV2_SETTINGS, custom_metadata },
+    versions: { [String(read.version)]: { created_time, deletion_time, destroyed } },
+  };
+  const current: CurrentVersion =
+    read.state === "live"
+      ? { state: "live", version: read.version, data: read.data }
+      : { state: read.state, version: read.version };
+  return {
+    state: { kind: "kv2", metadata, current },
+    full: once(() => readKv2State(vault, ref, now)),
+    settingsUnread: true,
   };
 }
 

@@ -34,6 +34,7 @@ import {
   SyncError,
   type SyncVault,
   settle,
+  sourceFor,
   verificationOf,
 } from "./state.ts";
 
@@ -187,7 +188,9 @@ async function syncDestination(
       }
       const read = await destinationState(destination, key, source, options, done);
       const verified = verifiedFor(options, destination.address);
-      const [src, state] = await settle(source, read, verified);
+      const [src, state] = source.settingsUnread
+        ? [await sourceFor(source, read.state), read.state]
+        : await settle(source, read, verified);
       const planOptions = { deletes: options.deletes, removable: removable(options, destination.address) };
       const actions = planSync(src, state, planOptions, key.path.toLowerCase());
       await applyPlan(destination, key, src, actions, done);
@@ -198,7 +201,10 @@ async function syncDestination(
       if (managed !== undefined) outcome.managed = managed;
       // Found equal, nothing done: the next run may trust both sides' metadata to say so again.
       if (options.verified !== undefined) {
-        outcome.verified = (result === "unchanged" && done.length === 0 && verificationOf(src, state)) || "";
+        const found = result === "unchanged" && done.length === 0 ? verificationOf(src, state) : "";
+        // A run that read only the source's data has no fingerprint to offer: the one on record
+        // stands (it names both sides' metadata exactly, so it can only match if neither changed).
+        if (found !== undefined || !source.settingsUnread) outcome.verified = found ?? "";
       }
       return outcome;
     } catch (error) {
@@ -280,7 +286,8 @@ async function destinationState(
   done: Done[],
 ): Promise<DestinationState> {
   const now = (options.now ?? Date.now)();
-  const lazily = Boolean(verifiedFor(options, destination.address));
+  // The source's data is read already: the destination's is needed to compare with it.
+  const lazily = !source.settingsUnread && Boolean(verifiedFor(options, destination.address));
   const read = await readDestination(destination, key, source.mount, now, lazily);
   const mount = source.mount as MountInfo;
   if (read.kind !== "no-mount") return stateIn(read, destination, key, mount);

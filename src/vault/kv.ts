@@ -43,10 +43,21 @@ export interface Kv2Metadata {
 
 /** GET <mount>/data/<path>: the four things the answer can mean. */
 export type Kv2DataRead =
-  | { state: "live"; version: number; data: Record<string, unknown> }
-  | { state: "deleted"; version: number }
-  | { state: "destroyed"; version: number }
+  | { state: "live"; version: number; data: Record<string, unknown>; info: Kv2DataInfo }
+  | { state: "deleted"; version: number; info: Kv2DataInfo }
+  | { state: "destroyed"; version: number; info: Kv2DataInfo }
   | { state: "absent" };
+
+/**
+ * What a data read says of its version and key besides the data (a deleted or destroyed
+ * version's 404 says it too). custom_metadata is the
+ * key's (as metadata/ holds it); undefined when the server's answer did not carry the field.
+ */
+export interface Kv2DataInfo {
+  created_time: string;
+  deletion_time: string;
+  custom_metadata: Record<string, string> | undefined;
+}
 
 export class Kv1Api {
   constructor(private readonly vault: VaultCaller) {}
@@ -242,11 +253,16 @@ export function parseDataRead(status: number, body: unknown): Kv2DataRead | null
   const { data, metadata } = outer as { data?: unknown; metadata?: Record<string, unknown> };
   if (!metadata || typeof metadata.version !== "number") return null;
   const version = metadata.version;
+  const info: Kv2DataInfo = {
+    created_time: String(metadata.created_time ?? ""),
+    deletion_time: String(metadata.deletion_time ?? ""),
+    custom_metadata: "custom_metadata" in metadata ? stringMap(metadata.custom_metadata) : undefined,
+  };
   if (status === 200 && data !== null && typeof data === "object") {
-    return { state: "live", version, data: data as Record<string, unknown> };
+    return { state: "live", version, data: data as Record<string, unknown>, info };
   }
   if (status !== 404) return null;
-  return metadata.destroyed === true ? { state: "destroyed", version } : { state: "deleted", version };
+  return { state: metadata.destroyed === true ? "destroyed" : "deleted", version, info };
 }
 
 export type VersionState = "live" | "deleted" | "destroyed" | "none";

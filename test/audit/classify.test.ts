@@ -42,6 +42,12 @@ const kv = (mount: string, path: string, namespace = ""): ClassifyResult => ({
   action: "sync",
   key: { kind: "kv", namespace, mount, path },
 });
+/** A KV v2 key written through data/, delete/, undelete/ or destroy/: its settings stay as they were. */
+const kvData = (mount: string, path: string, namespace = ""): ClassifyResult => ({
+  action: "sync",
+  key: { kind: "kv", namespace, mount, path },
+  dataPath: true,
+});
 const policy = (path: string, namespace = ""): ClassifyResult => ({
   action: "sync",
   key: { kind: "policy", namespace, mount: POLICY_MOUNT, path },
@@ -59,18 +65,22 @@ describe("classify", () => {
     ["a write on an old 'generic' mount", entry("old/a"), kv("old/", "a")],
     ["a KV v1 folder", entry("kv/app/"), ignore("not_a_secret")],
     ["the KV v1 mount itself", entry("kv"), ignore("not_a_secret")],
-    ["a KV v2 data write", entry("secret/data/app/db"), kv("secret/", "app/db")],
-    ["a KV v2 patch", entry("secret/data/app/db", { operation: "patch" }), kv("secret/", "app/db")],
-    ["a KV v2 data delete", entry("secret/data/app/db", { operation: "delete" }), kv("secret/", "app/db")],
+    ["a KV v2 data write", entry("secret/data/app/db"), kvData("secret/", "app/db")],
+    ["a KV v2 patch", entry("secret/data/app/db", { operation: "patch" }), kvData("secret/", "app/db")],
+    [
+      "a KV v2 data delete",
+      entry("secret/data/app/db", { operation: "delete" }),
+      kvData("secret/", "app/db"),
+    ],
     ["a KV v2 metadata write", entry("secret/metadata/app/db"), kv("secret/", "app/db")],
     [
       "a KV v2 metadata delete",
       entry("secret/metadata/app/db", { operation: "delete" }),
       kv("secret/", "app/db"),
     ],
-    ["a KV v2 delete of versions", entry("secret/delete/app/db"), kv("secret/", "app/db")],
-    ["a KV v2 undelete", entry("secret/undelete/app/db"), kv("secret/", "app/db")],
-    ["a KV v2 destroy", entry("secret/destroy/app/db"), kv("secret/", "app/db")],
+    ["a KV v2 delete of versions", entry("secret/delete/app/db"), kvData("secret/", "app/db")],
+    ["a KV v2 undelete", entry("secret/undelete/app/db"), kvData("secret/", "app/db")],
+    ["a KV v2 destroy", entry("secret/destroy/app/db"), kvData("secret/", "app/db")],
     ["a KV v2 mount's config", entry("secret/config"), ignore("kv_config")],
     ["KV v2 subkeys (read-only)", entry("secret/subkeys/app/db"), ignore("not_a_secret")],
     ["a KV v2 path without data/", entry("secret/app/db"), ignore("not_a_secret")],
@@ -80,7 +90,7 @@ describe("classify", () => {
       entry("secret/metadata/app/", { operation: "delete" }),
       ignore("not_a_secret"),
     ],
-    ["the longest mount prefix wins", entry("team/kv/data/x"), kv("team/kv/", "x")],
+    ["the longest mount prefix wins", entry("team/kv/data/x"), kvData("team/kv/", "x")],
     ["the shorter mount still holds its own paths", entry("team/other"), kv("team/", "other")],
   ])("%s", (_name, e, expected) => {
     expect(run(e)).toEqual(expected);
@@ -146,7 +156,7 @@ describe("classify", () => {
 
   test("keys carry the namespace and use that namespace's mount table", () => {
     expect(run(entry("secret/data/app/db", { namespace: "team-a/" }))).toEqual(
-      kv("secret/", "app/db", "team-a/"),
+      kvData("secret/", "app/db", "team-a/"),
     );
     expect(run(entry("kv/app", { namespace: "team-a/" }))).toEqual({
       action: "unknown-mount",
@@ -193,12 +203,17 @@ describe("classify", () => {
   describe("with a scope", () => {
     test.each([
       ["a mount outside --sync.mounts", entry("kv/a"), { mounts: ["secret"] }, ignore("mount_out_of_scope")],
-      ["a mount inside --sync.mounts", entry("secret/data/a"), { mounts: ["secret"] }, kv("secret/", "a")],
+      [
+        "a mount inside --sync.mounts",
+        entry("secret/data/a"),
+        { mounts: ["secret"] },
+        kvData("secret/", "a"),
+      ],
       [
         "a namespaced mount named with its namespace",
         entry("secret/data/a", { namespace: "team-a/" }),
         { mounts: ["team-a/secret/"] },
-        kv("secret/", "a", "team-a/"),
+        kvData("secret/", "a", "team-a/"),
       ],
       [
         "the root mount of the same name when only the namespace's is in scope",
@@ -210,7 +225,7 @@ describe("classify", () => {
         "an included path",
         entry("secret/data/app/db"),
         { include: ["secret/app/**"] },
-        kv("secret/", "app/db"),
+        kvData("secret/", "app/db"),
       ],
       [
         "a path not included",
@@ -228,7 +243,7 @@ describe("classify", () => {
         "a namespaced path matched with its namespace",
         entry("secret/data/app/db", { namespace: "team-a/" }),
         { include: ["team-a/secret/**"] },
-        kv("secret/", "app/db", "team-a/"),
+        kvData("secret/", "app/db", "team-a/"),
       ],
       ["a policy with policies off", entry("sys/policy/x"), { policies: false }, ignore("policies_off")],
       [

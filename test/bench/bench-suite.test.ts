@@ -24,6 +24,7 @@ describe("generated audit lines", () => {
     expect(ingestLine(response, context)).toEqual({
       action: "sync",
       key: { kind: "kv", namespace: "", mount: "secret/", path: "apps/a/db" },
+      dataPath: true,
     });
   });
 

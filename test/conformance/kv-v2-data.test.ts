@@ -38,6 +38,24 @@ describe("KV v2 data", () => {
     expect(resp.json.lease_duration).toBe(0);
   });
 
+  // Courier syncs an ordinary write from this one read: it must carry the key's custom_metadata
+  // (set through metadata/) and the version's times, and nothing of the key's other settings.
+  test("a read of the latest version carries the key's custom_metadata and the version's times", async () => {
+    await t.req("POST", `${kv}/data/custom`, { body: { data: { a: "1" } } });
+    expect((await t.req("GET", `${kv}/data/custom`)).json.data.metadata.custom_metadata).toBeNull();
+    await t.req("POST", `${kv}/metadata/custom`, {
+      body: { max_versions: 3, custom_metadata: { owner: "ops" } },
+    });
+    const resp = await t.req("GET", `${kv}/data/custom`);
+    expect(resp.json.data.metadata).toEqual({
+      created_time: expect.stringMatching(RFC3339),
+      custom_metadata: { owner: "ops" },
+      deletion_time: "",
+      destroyed: false,
+      version: 1,
+    });
+  });
+
   test("reads an older version with ?version=N", async () => {
     await t.req("POST", `${kv}/data/old`, { body: { data: { a: "1" } } });
     await t.req("POST", `${kv}/data/old`, { body: { data: { a: "2" } } });

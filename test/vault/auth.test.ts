@@ -108,7 +108,7 @@ describe("AppRole", () => {
     expect((await api("GET", "auth/token/lookup-self", undefined, token)).body.data.meta).toEqual({
       role_name: "courier",
     });
-    expect(await courier.kv2.readData({ namespace: "", mount: "secret/", path: "app" })).toEqual({
+    expect(await courier.kv2.readData({ namespace: "", mount: "secret/", path: "app" })).toMatchObject({
       state: "live",
       version: 1,
       data: { pw: "x" },

@@ -51,16 +51,20 @@ describe("KV v2 through the client", () => {
     expect(await root.kv2.readData(v2("s"))).toEqual({ state: "absent" });
     expect(await root.kv2.writeData(v2("s"), { n: "1" })).toBe(1);
     expect(await root.kv2.writeData(v2("s"), { n: "2" }, 1)).toBe(2);
-    expect(await root.kv2.readData(v2("s"))).toEqual({ state: "live", version: 2, data: { n: "2" } });
-    expect(await root.kv2.readData(v2("s"), 1)).toEqual({ state: "live", version: 1, data: { n: "1" } });
+    expect(await root.kv2.readData(v2("s"))).toMatchObject({ state: "live", version: 2, data: { n: "2" } });
+    expect(await root.kv2.readData(v2("s"), 1)).toMatchObject({
+      state: "live",
+      version: 1,
+      data: { n: "1" },
+    });
     await root.kv2.deleteLatest(v2("s"));
-    expect(await root.kv2.readData(v2("s"))).toEqual({ state: "deleted", version: 2 });
+    expect(await root.kv2.readData(v2("s"))).toMatchObject({ state: "deleted", version: 2 });
     await root.kv2.undeleteVersions(v2("s"), [2]);
     expect((await root.kv2.readData(v2("s"))).state).toBe("live");
     await root.kv2.deleteVersions(v2("s"), [1]);
-    expect(await root.kv2.readData(v2("s"), 1)).toEqual({ state: "deleted", version: 1 });
+    expect(await root.kv2.readData(v2("s"), 1)).toMatchObject({ state: "deleted", version: 1 });
     await root.kv2.destroyVersions(v2("s"), [2]);
-    expect(await root.kv2.readData(v2("s"))).toEqual({ state: "destroyed", version: 2 });
+    expect(await root.kv2.readData(v2("s"))).toMatchObject({ state: "destroyed", version: 2 });
     expect(await root.kv2.readData(v2("s"), 9)).toEqual({ state: "absent" });
   });
 

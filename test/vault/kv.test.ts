@@ -49,9 +49,22 @@ describe("parseDataRead", () => {
     expect(parseDataRead(status, body)?.state).toBe(state as "live");
   });
 
-  test("gives the version and the data of a live read", () => {
+  test("gives the version, the data and the version's metadata of a live read", () => {
     const body = { data: { data: { pw: "x" }, metadata: meta({ deletion_time: "", destroyed: false }) } };
-    expect(parseDataRead(200, body)).toEqual({ state: "live", version: 4, data: { pw: "x" } });
+    expect(parseDataRead(200, body)).toEqual({
+      state: "live",
+      version: 4,
+      data: { pw: "x" },
+      info: { created_time: "t", deletion_time: "", custom_metadata: {} },
+    });
+  });
+
+  test("keeps the key's custom_metadata a live read carries, and says when it carries none", () => {
+    const live = (metadata: object) => parseDataRead(200, { data: { data: {}, metadata } });
+    const withCustom = live(meta({ deletion_time: "", destroyed: false, custom_metadata: { team: "a" } }));
+    expect(withCustom?.state === "live" && withCustom.info.custom_metadata).toEqual({ team: "a" });
+    const older = live({ version: 4, created_time: "t", deletion_time: "", destroyed: false });
+    expect(older?.state === "live" && older.info.custom_metadata).toBeUndefined();
   });
 
   test.each([
