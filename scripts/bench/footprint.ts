@@ -13,7 +13,16 @@ import { join } from "node:path";
 import { ensureBareListener } from "./lib/bare-binary.ts";
 import { residentBytes, spawnChild } from "./lib/child.ts";
 import { freeTcpPort, freeUdpPort, startCourier } from "./lib/courier.ts";
-import { type DoubleProcess, setFaults, startDoubles, stopAll } from "./lib/double.ts";
+import {
+  type DoubleProcess,
+  disableAudit,
+  enableSocketAudit,
+  readSecret,
+  setFaults,
+  startDoubles,
+  stopAll,
+  writeSecret,
+} from "./lib/double.ts";
 import { writeEntries } from "./lib/lines.ts";
 import { runAlone } from "./lib/run-alone.ts";
 import { median, round } from "./lib/stats.ts";
@@ -51,7 +60,7 @@ async function run(options: BenchOptions): Promise<BenchReport> {
       bareStartups.push((await listener.waitFor(/listening for audit entries/)).ms);
       await listener.stop();
     }
-    const idle = await idleMemory(
+    const { samples: idle, firstKey } = await idleMemory(
       bare,
       source,
       [east, west],
@@ -107,6 +116,19 @@ async function run(options: BenchOptions): Promise<BenchReport> {
               },
             ]
           : []),
+        ...(firstKey
+          ? [
+              {
+                name: `first key synced after ${IDLE_S} s idle`,
+                value: round(firstKey.afterIdle, 1),
+                unit: "ms",
+                ceiling: round(firstKey.warm, 1),
+                ceilingName: "the next key, workers running",
+                ratio: round(firstKey.warm / firstKey.afterIdle, 2),
+                note: "source write answered → both destinations hold it; one write each",
+              },
+            ]
+          : []),
         {
           name: `resident memory, ${PENDING.toLocaleString("en-US")} keys pending`,
           value: round(pending.rss / MB, 1),
@@ -121,7 +143,7 @@ async function run(options: BenchOptions): Promise<BenchReport> {
         `Idle: VmRSS (/proc/<pid>/status) ${idle.map((m) => `${m.seconds} s`).join(" and ")} after the start-up pass finished (the bare listener: as long after it started), with two destinations and up to ${availableParallelism()} worker threads, which start with the first sync and end after 30 s without one.`,
         `Pending: --audit.max_rate=0 (otherwise the 2,000/s hint limit marks the mount for a pass instead of queueing keys) and --http.address for the queue-depth gauge; hints are real-shaped response entries of ${Math.round(pending.lineBytes)} bytes for distinct keys, sent at 25,000/s.`,
       ],
-      rounds: { startups, bareStartups, idle, pending },
+      rounds: { startups, bareStartups, idle, firstKey, pending },
     };
   } finally {
     await stopAll(doubles);
@@ -140,18 +162,25 @@ interface IdleSample {
   workers: number;
 }
 
+interface IdleRun {
+  samples: IdleSample[];
+  /** ms from a source write answered to both destinations holding it: after the idle, then again at once. */
+  firstKey?: { afterIdle: number; warm: number };
+}
+
 /** Courier and the bare listener side by side, idle, their resident memory read at each of `seconds`. */
 async function idleMemory(
   bare: string,
   source: DoubleProcess,
   destinations: DoubleProcess[],
   seconds: number[],
-): Promise<IdleSample[]> {
+): Promise<IdleRun> {
   const httpPort = freeTcpPort();
+  const auditAddress = `127.0.0.1:${await freeUdpPort()}`;
   const courier = await startCourier({
     source,
     destinations,
-    auditAddress: `udp://127.0.0.1:${await freeUdpPort()}`,
+    auditAddress: `udp://${auditAddress}`,
     flags: [`--http.address=127.0.0.1:${httpPort}`],
   });
   const listener = spawnChild([bare, String(await freeUdpPort())]);
@@ -160,6 +189,15 @@ async function idleMemory(
     await courier.child.waitFor(/reconcile pass finished/, 10_000).catch(() => undefined);
     const from = performance.now();
     const samples: IdleSample[] = [];
+    const firstKey = async (path: string) => {
+      const started = performance.now();
+      await writeSecret(source, path, { value: path });
+      for (;;) {
+        const held = await Promise.all(destinations.map((d) => readSecret(d, path)));
+        if (held.every((data) => data?.value === path)) return performance.now() - started;
+        await Bun.sleep(1);
+      }
+    };
     for (const at of seconds) {
       await Bun.sleep(Math.max(0, at * 1000 - (performance.now() - from)));
       const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
@@ -170,7 +208,13 @@ async function idleMemory(
         workers: Number(/^courier_sync_workers (\d+)/m.exec(metrics)?.[1] ?? Number.NaN),
       });
     }
-    return samples;
+    if (seconds.at(-1)! < IDLE_S) return { samples };
+    // The sync workers have ended by now: the first key starts one.
+    await enableSocketAudit(source, "footprint", auditAddress, "udp");
+    const afterIdle = await firstKey(`idle/first-${Date.now()}`);
+    const warm = await firstKey(`idle/second-${Date.now()}`);
+    await disableAudit(source, "footprint");
+    return { samples, firstKey: { afterIdle, warm } };
   } finally {
     await listener.stop();
     await courier.stop();
