@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { type BuildInfo, buildDefines } from "./build-info.ts";
 import { findEntrypoints } from "./entrypoints.ts";
+import { leaveOut } from "./left-out.ts";
 import type { Target } from "./targets.ts";
 
 export interface CompileOptions {
@@ -83,6 +84,7 @@ async function runBuild(options: CompileOptions, entrypoints: string[], outfile:
       // the module next to the worker resolves once bundled (import.meta.url is then the entry's).
       naming: { entry: "[name].[ext]" },
       define: buildDefines(options.info, options.target.name),
+      plugins: [leaveOut],
       throw: false,
     });
   } catch (error) {

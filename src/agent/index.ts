@@ -27,7 +27,7 @@ import type { ManagedToken } from "../vault/auth.ts";
 import type { VaultConnection, VaultSettings } from "../vault/client.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
-import { createSyncPool, type SyncPool } from "../workers/pool.ts";
+import { createSyncPool, type SyncPool, WORKER_IDLE_MS } from "../workers/pool.ts";
 import { FlapWatch } from "./flap-watch.ts";
 import { LiveReads } from "./live-reads.ts";
 import { MountRefresher } from "./mount-refresher.ts";
@@ -54,6 +54,8 @@ export interface RunningAgent {
 export interface AgentTuning {
   /** How often a long pass logs its progress; 10 s by default. */
   progressEveryMs?: number;
+  /** How long a sync worker waits without work before it ends; 30 s by default (WORKER_IDLE_MS). */
+  workerIdleMs?: number;
 }
 
 export async function startAgent(
@@ -131,7 +133,11 @@ export async function startAgent(
       prune: settings.prune,
     },
     tokens,
-    (crash) => log.warn("sync worker died; replaced, its syncs run again", crash),
+    {
+      onCrash: (crash) => log.warn("sync worker died; its syncs run again", crash),
+      idleMs: tuning.workerIdleMs,
+      onIdle: releaseMemory,
+    },
   );
   const passes = agentPassesFor({
     settings,
@@ -242,6 +248,7 @@ export async function startAgent(
     listener,
     reconcile: () => ({ lastSuccessMs: passes.status.lastSuccess, drift: passes.status.driftKeys }),
     flaps: () => flaps.flaps,
+    workers: () => pool.workers,
   });
   const firstRole = await role.start();
   log.info("listening for audit entries", {
@@ -255,6 +262,11 @@ export async function startAgent(
     });
   }
   passes.start({ scheduler, ring, listener, counters, intervalMs: config.sync.interval });
+  // A start-up that needed no worker never hears of one going idle: give back memory once anyway.
+  const settled = setTimeout(() => {
+    if (pool.workers === 0 && scheduler.stats().inFlight === 0) releaseMemory();
+  }, tuning.workerIdleMs ?? WORKER_IDLE_MS);
+  settled.unref?.();
 
   return {
     listener,
@@ -264,6 +276,7 @@ export async function startAgent(
     workers: pool,
     role,
     async stop() {
+      clearTimeout(settled);
       observer.stopping();
       await role.stop();
       await listener.close();
@@ -285,6 +298,16 @@ export async function startAgent(
       }
     },
   };
+}
+
+/**
+ * A full collection, then the heap's free pages handed back to the system: what start-up and the
+ * last burst left behind (about 2 MB of an idle agent). Called when nothing has run for a while,
+ * so the pause (a few ms on an idle heap) holds up no sync.
+ */
+function releaseMemory(): void {
+  Bun.gc(true);
+  Bun.shrink();
 }
 
 /** A Vault's settings without its credentials: what a sync worker is sent. */

@@ -26,7 +26,10 @@ export function logSync(log: Logger, task: Task, result: SyncResult, ms: number)
     });
     return;
   }
+  const debug = log.enabled("debug");
   for (const outcome of result.destinations) {
+    // The usual outcome logs at debug only: with debug off, its fields are not even built.
+    if (!outcome.error && !debug) continue;
     const fields = {
       key,
       destination: outcome.destination,

@@ -2,7 +2,6 @@
 // stream arrives (a socket Vault's socket device writes to, or the file its file device writes),
 // and the CIDRs of who may send it. The audit listeners read their address and allowlist with
 // these same functions, so a value that passes the settings is one a listener can start on.
-import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 import { CourierError } from "../errors.ts";
 import { Invalid } from "./values.ts";
@@ -215,6 +214,8 @@ async function resolveHost(host: string): Promise<string[]> {
   const timeout = new Promise<never>((_, reject) =>
     setTimeout(() => reject(new Error("timeout")), 2000).unref(),
   );
+  // Loaded only for a source named by host name: node:dns costs megabytes resident once loaded.
+  const { lookup } = await import("node:dns/promises");
   const found = await Promise.race([lookup(host, { all: true }), timeout]);
   return found.map((entry) => entry.address);
 }

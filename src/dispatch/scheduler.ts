@@ -36,7 +36,7 @@ import {
   type SchedulerStats,
 } from "./stats.ts";
 
-/** What the scheduler hands an executor. Plain data: it crosses to a Bun Worker by structured clone. */
+/** What the scheduler hands an executor. JSON data: it crosses to a Bun Worker as JSON text. */
 export interface Task {
   key: SyncKey;
   /** The destinations this run must bring equal to the source (not always all of them). */

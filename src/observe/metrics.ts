@@ -115,6 +115,8 @@ export interface AgentView {
   reconcile?: () => ReconcileReport;
   /** Keys found flapping: rewritten on a destination again and again within a short window. */
   flaps?: () => number;
+  /** Sync worker threads running now. */
+  workers?: () => number;
 }
 
 export interface MetricsOptions {
@@ -134,6 +136,8 @@ export class CourierMetrics {
   readonly #sourceErrors: Counter;
   readonly #duration: Histogram;
   readonly #up: Gauge;
+  /** destinationLabel of each address outcomes name: parsing a URL per sync is wasted work. */
+  readonly #labels = new Map<string, string>();
 
   constructor(options: MetricsOptions) {
     this.#destinations = options.destinations;
@@ -185,6 +189,13 @@ export class CourierMetrics {
       this.#stat((s) => s.queueDepth),
     );
     r.collect("courier_inflight", "Syncs running now.", "gauge", [], () => this.#stat((s) => s.inFlight));
+    r.collect(
+      "courier_sync_workers",
+      "Sync worker threads running now: they start with the first sync that finds none free and end after 30 s without one, so an idle agent holds none.",
+      "gauge",
+      [],
+      () => (this.#view ? [{ value: this.#view.workers?.() ?? 0 }] : []),
+    );
     r.collect("courier_retrying_keys", "Keys with a destination waiting to retry.", "gauge", [], () =>
       this.#stat((s) => s.retrying),
     );
@@ -244,7 +255,7 @@ export class CourierMetrics {
       return;
     }
     for (const outcome of result.destinations) {
-      const destination = destinationLabel(outcome.destination);
+      const destination = this.#labelOf(outcome.destination);
       this.#syncs.inc({ destination, result: outcome.result });
       if (outcome.result === "retry") this.#up.set({ destination }, 0);
       // A permanent failure (403, 400) came from a destination that answered: leave it as it was.
@@ -255,6 +266,16 @@ export class CourierMetrics {
   /** The exposition text. */
   render(): string {
     return this.registry.render();
+  }
+
+  #labelOf(address: string): string {
+    let label = this.#labels.get(address);
+    if (label === undefined) {
+      label = destinationLabel(address);
+      // Outcomes name the configured destinations only; the bound is a guard, not a limit expected.
+      if (this.#labels.size < 1_000) this.#labels.set(address, label);
+    }
+    return label;
   }
 
   #stat(pick: (stats: SchedulerStats) => number): Sample[] {

@@ -11,7 +11,6 @@
 // a torn last line is ignored: a key written then and not remembered is only treated as another
 // writer's until the next pass finds it equal and takes it back.
 
-import { createHash } from "node:crypto";
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { replaceAtomically } from "../atomic-file.ts";
@@ -37,7 +36,8 @@ const SLACK_LINES = 1024;
 
 /** managedFileName("http://127.0.0.1:8201") → "managed-keys-3f1c…(16 hex).log" */
 export function managedFileName(destination: string): string {
-  return `managed-keys-${createHash("sha256").update(trimSlash(destination)).digest("hex").slice(0, 16)}.log`;
+  // Bun's own hasher: node:crypto would load its whole module (megabytes resident) for this one name.
+  return `managed-keys-${new Bun.CryptoHasher("sha256").update(trimSlash(destination)).digest("hex").slice(0, 16)}.log`;
 }
 
 interface Destination {

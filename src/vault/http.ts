@@ -58,6 +58,8 @@ export class VaultHttp {
       apiVersion: "v1",
       noCustomHTTPVerbs: true,
       "request-promise": this.transport,
+      tv4: requestShapeCheck,
+      debug: silent,
     });
     // node-vault falls back to VAULT_TOKEN, VAULT_NAMESPACE and VAULT_PREFIX from the environment
     // and would put them on every call; each call here says its own token and namespace.
@@ -125,6 +127,17 @@ export class VaultHttp {
   }
 }
 
+// node-vault checks every request against a JSON schema with tv4 (path and method are strings),
+// which cost about 14 µs a request, most of what node-vault adds to one: this is the same check.
+// And its `debug` would print each request's body (secret values) to stderr under DEBUG=node-vault,
+// past the log's scrubber: Courier's own log says what it sends, without values.
+const requestShapeCheck = Object.assign(() => true, {
+  error: new Error("a Vault request needs a path and a method"),
+  validate: (options: { path?: unknown; method?: unknown }) =>
+    typeof options.path === "string" && typeof options.method === "string",
+});
+const silent = () => {};
+
 /** errorsOf({errors: ["permission denied"]}) → ["permission denied"]; errorsOf({data: {}}) → null */
 export function errorsOf(body: unknown): string[] | null {
   if (body === null || typeof body !== "object") return null;
@@ -151,18 +164,19 @@ function searchOf(request: VaultRequest): string {
   return query.size > 0 ? `?${query}` : "";
 }
 
-/** Segments encodeURIComponent leaves alone, none empty but a last one: returned as joined. */
-const PLAIN_PATH = /^[\w.~-]+(?:\/[\w.~-]+)*\/?$/;
+/** Only characters encodeURIComponent leaves alone, and slashes. */
+const PLAIN_PATH = /^[\w.~/-]*$/;
 
 /**
- * A path for vaultPath segments: each segment URL-encoded, slashes kept. Every Vault call makes
- * one, so a path with nothing to encode or drop skips the split and join.
+ * A path for vaultPath segments: each segment URL-encoded, slashes kept, empty segments dropped
+ * but a last one. Every Vault call makes one, and the usual one (a mount with its trailing slash,
+ * then plain names) has nothing to encode: its doubled slashes are folded without the split and join.
+ * vaultPath("secret/", "data", "app/db") → "secret/data/app/db"
  */
 export function vaultPath(...parts: string[]): string {
   const joined = parts.join("/");
-  if (PLAIN_PATH.test(joined)) return joined;
-  return parts
-    .join("/")
+  if (PLAIN_PATH.test(joined)) return joined.replace(/\/{2,}/g, "/").replace(/^\//, "");
+  return joined
     .split("/")
     .filter((segment, i, all) => segment !== "" || i === all.length - 1)
     .map(encodeURIComponent)

@@ -36,6 +36,7 @@ describe("vaultPath", () => {
     [["kv/", "a b/c?d#e%"], "kv/a%20b/c%3Fd%23e%25"],
     [["sys/policies/acl", "admins"], "sys/policies/acl/admins"],
     [["kv//", "a//b"], "kv/a/b"],
+    [["/kv", "a//"], "kv/a/"],
     [["kv/", "ünïcode/ok_1.2~x"], "kv/%C3%BCn%C3%AFcode/ok_1.2~x"],
   ])("vaultPath(%j) → %s", (parts, path) => {
     expect(vaultPath(...parts)).toBe(path);

@@ -50,8 +50,13 @@ describe("worker pool", () => {
     expect(await pool.run({ op: "echo", value: "after" })).toBe("after");
   });
 
-  test("broadcast reaches every worker", async () => {
+  test("broadcast reaches every worker running", async () => {
     pool = new WorkerPool({ url, size: 2, init: { prefix: "old:" } });
+    await Promise.all([
+      pool.run({ op: "sleep", ms: 50, value: "" }),
+      pool.run({ op: "sleep", ms: 50, value: "" }),
+    ]);
+    expect(pool.workers).toBe(2);
     pool.broadcast("new:");
     const results = await Promise.all([
       pool.run({ op: "echo", value: "x" }),
@@ -69,6 +74,52 @@ describe("worker pool", () => {
     });
     const results = await Promise.all(["a", "b", "c"].map((question) => pool!.run({ op: "ask", question })));
     expect(results).toEqual(["answer to a", "answer to b", "answer to c"]);
+  });
+
+  test("starts no worker before the first task, and one per task while none is free", async () => {
+    pool = new WorkerPool({ url, size: 3, init: { prefix: "" } });
+    expect(pool.workers).toBe(0);
+    expect(await pool.run({ op: "echo", value: "first" })).toBe("first");
+    expect(pool.workers).toBe(1);
+    // The free worker takes the next task; two at once need a second one.
+    await pool.run({ op: "echo", value: "again" });
+    expect(pool.workers).toBe(1);
+    await Promise.all([
+      pool.run({ op: "sleep", ms: 50, value: "" }),
+      pool.run({ op: "sleep", ms: 50, value: "" }),
+    ]);
+    expect(pool.workers).toBe(2);
+  });
+
+  test("ends workers left without a task, and starts one again for the next task", async () => {
+    const crashes: unknown[] = [];
+    pool = new WorkerPool({
+      url,
+      size: 2,
+      init: { prefix: "p:" },
+      idleMs: 200,
+      onCrash: (c) => crashes.push(c),
+    });
+    await Promise.all([
+      pool.run({ op: "sleep", ms: 50, value: "a" }),
+      pool.run({ op: "sleep", ms: 50, value: "b" }),
+    ]);
+    expect(pool.workers).toBe(2);
+    await Bun.sleep(500);
+    expect(pool.workers).toBe(0);
+    expect(await pool.run({ op: "echo", value: "later" })).toBe("p:later");
+    expect(pool.workers).toBe(1);
+    // Ending an idle worker is no crash.
+    expect(crashes).toEqual([]);
+  });
+
+  test("a busy worker is not ended for idleness", async () => {
+    pool = new WorkerPool({ url, size: 1, init: { prefix: "" }, idleMs: 100 });
+    await pool.run({ op: "echo", value: "warm" });
+    // Idle for 50 ms, then busy for 300: longer than idleMs, but never idle that long.
+    await Bun.sleep(50);
+    expect(await pool.run({ op: "sleep", ms: 300, value: "slow" })).toBe("slow");
+    expect(pool.workers).toBe(1);
   });
 
   test("rejects tasks after it is stopped", async () => {

@@ -3,7 +3,6 @@
 // rename), so a crash leaves either the old record or the new one, never half of one. Files are
 // named by identity (device + inode), not by name: after a rename the record still finds them.
 
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { replaceAtomically } from "../../atomic-file.ts";
@@ -26,7 +25,7 @@ const VERSION = 1;
 
 /** offsetFileName("/var/log/vault/audit.log") → "file-offset-3f1c…(16 hex).json" */
 export function offsetFileName(path: string): string {
-  return `file-offset-${createHash("sha256").update(path).digest("hex").slice(0, 16)}.json`;
+  return `file-offset-${new Bun.CryptoHasher("sha256").update(path).digest("hex").slice(0, 16)}.json`;
 }
 
 /**

@@ -1,11 +1,11 @@
 // Starts the listener an audit address names: udp:// (udp.ts), tcp:// and unix:// (stream.ts),
-// file:// (file-tail.ts).
+// file:// (file-tail.ts). Only the one named is loaded: an agent runs one for its whole life.
 
 import { type ListenAddress, parseListenAddress } from "../../config/addresses.ts";
-import { type FileTailOptions, tailFile } from "./file-tail.ts";
+import type { FileTailOptions } from "./file-tail.ts";
 import type { AuditListener } from "./listener.ts";
-import { listenTcp, listenUnix, type StreamListenerOptions } from "./stream.ts";
-import { listenUdp, type UdpListenerOptions } from "./udp.ts";
+import type { StreamListenerOptions } from "./stream.ts";
+import type { UdpListenerOptions } from "./udp.ts";
 
 export type AnyListenerOptions = UdpListenerOptions & StreamListenerOptions & FileTailOptions;
 
@@ -20,12 +20,12 @@ export async function listenForAudit(
   const parsed = typeof address === "string" ? parseListenAddress(address) : address;
   switch (parsed.transport) {
     case "udp":
-      return listenUdp(parsed.host, parsed.port, options);
+      return (await import("./udp.ts")).listenUdp(parsed.host, parsed.port, options);
     case "tcp":
-      return listenTcp(parsed.host, parsed.port, options);
+      return (await import("./stream.ts")).listenTcp(parsed.host, parsed.port, options);
     case "unix":
-      return listenUnix(parsed.path, options);
+      return (await import("./stream.ts")).listenUnix(parsed.path, options);
     case "file":
-      return tailFile(parsed.path, options);
+      return (await import("./file-tail.ts")).tailFile(parsed.path, options);
   }
 }
