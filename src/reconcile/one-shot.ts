@@ -277,7 +277,7 @@ function countResult(summary: SyncPassSummary, result: SyncResult, walked: Walke
  * finish early wait for the slower ones before them; at most 2×limit items are started ahead of
  * the oldest unfinished one, so memory stays bounded whatever the stream's length.
  * runOrdered(["a","b"], 8, async (x) => x.toUpperCase(), print) → prints "A" then "B"; answers 2
- * `work` must not throw: it answers its failure as a result.
+ * `work` must not throw: it answers its failure as a result (if it throws, so does runOrdered).
  */
 export async function runOrdered<T, R>(
   items: AsyncIterable<T> | Iterable<T>,
@@ -287,28 +287,46 @@ export async function runOrdered<T, R>(
 ): Promise<number> {
   const window = Math.max(1, limit) * 2;
   const finished = new Map<number, { item: T; result: R }>();
-  const running = new Set<Promise<void>>();
+  let running = 0;
   let started = 0;
   let emitted = 0;
+  let failure: { error: unknown } | undefined;
+  // One waiter woken by whichever run ends, not a Promise.race over every run for every item:
+  // a race leaves a reaction on each running promise, limit² of them alive and limit made per key.
+  let wake: (() => void) | undefined;
+  const oneEnds = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
   const flush = () => {
     for (let next = finished.get(emitted); next !== undefined; next = finished.get(emitted)) {
       finished.delete(emitted++);
       emit(next.result, next.item);
     }
   };
-  for await (const item of items) {
-    while (running.size > 0 && (running.size >= limit || started - emitted >= window)) {
-      await Promise.race(running);
-    }
-    const seq = started++;
-    const run: Promise<void> = work(item)
+  const start = (item: T, seq: number) => {
+    running++;
+    work(item)
       .then((result) => {
         finished.set(seq, { item, result });
         flush();
       })
-      .finally(() => running.delete(run));
-    running.add(run);
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => {
+        running--;
+        const waiter = wake;
+        wake = undefined;
+        waiter?.();
+      });
+  };
+  for await (const item of items) {
+    while (running > 0 && (running >= limit || started - emitted >= window)) await oneEnds();
+    if (failure) throw failure.error;
+    start(item, started++);
   }
-  await Promise.all(running);
+  while (running > 0) await oneEnds();
+  if (failure) throw failure.error;
   return started;
 }
