@@ -17,6 +17,7 @@ import { syncKey } from "../sync/sync.ts";
 import { describeKey, keyId } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
+import { HeapBound } from "./heap-bound.ts";
 import { type Change, type KeyPlan, planKey } from "./plan-changes.ts";
 import {
   checkGlobsReach,
@@ -154,6 +155,7 @@ export async function syncWalked(
   const started = performance.now();
   const { log } = options;
   const counts = options.counts ?? passCounts();
+  const heap = new HeapBound();
   keys = countWalked(keys, counts);
   const addresses = setup.destinations.map((d) => d.address);
   const syncOptions = (walked: WalkedKey): SyncOptions => ({
@@ -174,6 +176,7 @@ export async function syncWalked(
       (walked) => planKey(walked.key, setup.source, setup.destinations, syncOptions(walked)),
       (plan, walked) => {
         countPlan(summary, plan, walked, log, printer);
+        heap.tick();
         counts.done++;
         counts.errors = summary.failed;
       },
@@ -185,6 +188,7 @@ export async function syncWalked(
       (walked) => syncKey(walked.key, setup.source, [...setup.destinations], syncOptions(walked)),
       (result, walked) => {
         countResult(summary, result, walked, log);
+        heap.tick();
         counts.done++;
         counts.errors = summary.failed;
         const id = keyId(walked.key);
