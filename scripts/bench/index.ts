@@ -12,6 +12,7 @@ import { benchmark as latency } from "./latency.ts";
 import { reconcileBenchmark } from "./lib/reconcile-adapter.ts";
 import { parseSuiteArgs, runSuite } from "./lib/runner.ts";
 import type { Benchmark } from "./lib/types.ts";
+import { verifiedPassesBenchmark } from "./lib/verified-passes-adapter.ts";
 import { benchmark as throughput } from "./throughput.ts";
 import { benchmark as udpLoss } from "./udp-loss.ts";
 
@@ -23,6 +24,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   throughput,
   dedup,
   reconcileBenchmark,
+  verifiedPassesBenchmark("verified-passes", 10_000, { quickKeys: 2_000 }),
+  verifiedPassesBenchmark("verified-passes-100k", 100_000, { slow: true }),
   footprint,
   doubleSpeed,
 ];

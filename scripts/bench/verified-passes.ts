@@ -1,5 +1,6 @@
 // What a `courier sync` costs Vault when nothing differs, pass after pass: requests each Vault
-// answered per key, and seconds. The source and both destinations hold the same KV v2 secrets;
+// answered per key, seconds, and Courier's peak resident memory (which must not grow with the
+// number of keys beyond the record of what was found equal). The source and both destinations hold the same KV v2 secrets;
 // Courier runs three times with one state directory (the first reads everything and records what
 // it found equal, the next two trust that record and read metadata only), then once with --deep,
 // then once after a value was changed by hand on one destination (it must be found and repaired).
@@ -28,6 +29,8 @@ const MAIN = join(values.root ?? join(import.meta.dir, "..", ".."), "src", "main
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 interface Run {
+  /** Which pass, for the suite (lib/verified-passes-adapter.ts): first, second, third, deep, repaired. */
+  id: string;
   name: string;
   seconds: number;
   exitCode: number;
@@ -52,12 +55,12 @@ try {
     () => {},
   );
   const runs: Run[] = [];
-  runs.push(await sync("first sync (reads everything, records what is equal)", []));
-  runs.push(await sync("second sync", []));
-  runs.push(await sync("third sync", []));
-  if (values.root === undefined) runs.push(await sync("sync --deep", ["--deep"]));
+  runs.push(await sync("first", "first sync (reads everything, records what is equal)", []));
+  runs.push(await sync("second", "second sync", []));
+  runs.push(await sync("third", "third sync", []));
+  if (values.root === undefined) runs.push(await sync("deep", "sync --deep", ["--deep"]));
   await call(east, "POST", "secret/data/bench/f07/s7", { data: { value: "changed by hand" } });
-  runs.push(await sync("sync after a value was changed by hand on east", []));
+  runs.push(await sync("repaired", "sync after a value was changed by hand on east", []));
   const repaired = (await call(east, "GET", "secret/data/bench/f07/s7")) as { data: { data: unknown } };
   const fixed = JSON.stringify(repaired.data.data) === JSON.stringify({ value: "v-7" });
   report(runs, fixed);
@@ -65,7 +68,7 @@ try {
   await stopAll(doubles);
 }
 
-async function sync(name: string, extra: string[]): Promise<Run> {
+async function sync(id: string, name: string, extra: string[]): Promise<Run> {
   await Promise.all(doubles.map((d) => call(d, "DELETE", "/_double/stats")));
   const started = performance.now();
   const child = spawnChild(
@@ -92,7 +95,7 @@ async function sync(name: string, extra: string[]): Promise<Run> {
   log(
     `${name}: ${seconds.toFixed(2)} s, ${perKey.toFixed(2)} requests/key, ${peakMB} MiB peak, exit ${exitCode}`,
   );
-  return { name, seconds, exitCode, requests, perKey, peakMB };
+  return { id, name, seconds, exitCode, requests, perKey, peakMB };
 }
 
 function report(runs: Run[], fixed: boolean): void {

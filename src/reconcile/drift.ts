@@ -9,6 +9,7 @@ import { type PassCounts, passCounts } from "../observe/progress.ts";
 import { type CompareResult, compareKey } from "../sync/compare-key.ts";
 import { destinationKey, mapFor, type PathMap, type PathMaps } from "../sync/path-map.ts";
 import { describeKey, keyId, type SyncKey } from "../sync-key.ts";
+import { HeapBound } from "./heap-bound.ts";
 import { type ExtraNamespace, findExtraNamespaces } from "./namespace-prune.ts";
 import { countWalked, type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
 
@@ -72,6 +73,7 @@ export async function runDiff(
     // A folder that could not be listed: the row names it, with a path ending in "/" (or "").
     row({ destination, status: "error", ...where, what: ["list"], error: messageOf(error) }),
   );
+  const heap = new HeapBound();
   try {
     summary.keys = await runOrdered(
       countWalked(keys, counts),
@@ -83,6 +85,7 @@ export async function runDiff(
           verified: deep ? undefined : setup.managed.verifiedOn(keyId(walked.key), addresses),
         }),
       (result, walked) => {
+        heap.tick();
         counts.done++;
         const id = keyId(walked.key);
         for (const r of driftRows(walked.key, result, setup.map)) {

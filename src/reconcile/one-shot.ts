@@ -17,6 +17,7 @@ import { syncKey } from "../sync/sync.ts";
 import { describeKey, keyId } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
+import { HeapBound } from "./heap-bound.ts";
 import { type ExtraNamespace, findExtraNamespaces, pruneNamespaces } from "./namespace-prune.ts";
 import { type Change, type KeyPlan, planKey } from "./plan-changes.ts";
 import {
@@ -185,6 +186,7 @@ export async function syncWalked(
   const started = performance.now();
   const { log } = options;
   const counts = options.counts ?? passCounts();
+  const heap = new HeapBound();
   keys = countWalked(keys, counts);
   const addresses = setup.destinations.map((d) => d.address);
   const syncOptions = (walked: WalkedKey): SyncOptions => ({
@@ -205,6 +207,7 @@ export async function syncWalked(
       (walked) => planKey(walked.key, setup.source, setup.destinations, syncOptions(walked)),
       (plan, walked) => {
         countPlan(summary, plan, walked, log, printer);
+        heap.tick();
         counts.done++;
         counts.errors = summary.failed;
       },
@@ -216,6 +219,7 @@ export async function syncWalked(
       (walked) => syncKey(walked.key, setup.source, [...setup.destinations], syncOptions(walked)),
       (result, walked) => {
         countResult(summary, result, walked, log);
+        heap.tick();
         counts.done++;
         counts.errors = summary.failed;
         const id = keyId(walked.key);
@@ -308,7 +312,7 @@ function countResult(summary: SyncPassSummary, result: SyncResult, walked: Walke
  * finish early wait for the slower ones before them; at most 2×limit items are started ahead of
  * the oldest unfinished one, so memory stays bounded whatever the stream's length.
  * runOrdered(["a","b"], 8, async (x) => x.toUpperCase(), print) → prints "A" then "B"; answers 2
- * `work` must not throw: it answers its failure as a result.
+ * `work` must not throw: it answers its failure as a result (if it throws, so does runOrdered).
  */
 export async function runOrdered<T, R>(
   items: AsyncIterable<T> | Iterable<T>,
@@ -318,28 +322,46 @@ export async function runOrdered<T, R>(
 ): Promise<number> {
   const window = Math.max(1, limit) * 2;
   const finished = new Map<number, { item: T; result: R }>();
-  const running = new Set<Promise<void>>();
+  let running = 0;
   let started = 0;
   let emitted = 0;
+  let failure: { error: unknown } | undefined;
+  // One waiter woken by whichever run ends, not a Promise.race over every run for every item:
+  // a race leaves a reaction on each running promise, limit² of them alive and limit made per key.
+  let wake: (() => void) | undefined;
+  const oneEnds = () =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+    });
   const flush = () => {
     for (let next = finished.get(emitted); next !== undefined; next = finished.get(emitted)) {
       finished.delete(emitted++);
       emit(next.result, next.item);
     }
   };
-  for await (const item of items) {
-    while (running.size > 0 && (running.size >= limit || started - emitted >= window)) {
-      await Promise.race(running);
-    }
-    const seq = started++;
-    const run: Promise<void> = work(item)
+  const start = (item: T, seq: number) => {
+    running++;
+    work(item)
       .then((result) => {
         finished.set(seq, { item, result });
         flush();
       })
-      .finally(() => running.delete(run));
-    running.add(run);
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => {
+        running--;
+        const waiter = wake;
+        wake = undefined;
+        waiter?.();
+      });
+  };
+  for await (const item of items) {
+    while (running > 0 && (running >= limit || started - emitted >= window)) await oneEnds();
+    if (failure) throw failure.error;
+    start(item, started++);
   }
-  await Promise.all(running);
+  while (running > 0) await oneEnds();
+  if (failure) throw failure.error;
   return started;
 }

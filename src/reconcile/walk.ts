@@ -363,7 +363,7 @@ async function* walkTree(
   onError: ListErrorHandler,
   folder = "",
 ): AsyncGenerator<WalkedPath> {
-  const lists = await Promise.all(
+  const lists: (string | undefined)[][] = await Promise.all(
     listers.map(async (list, index) => {
       if (list === null) return [];
       try {
@@ -394,23 +394,47 @@ interface Listed {
 
 /**
  * mergeListings([["a", "b/"], ["b/", "c"]])
- *   → [{name:"a", on:[0]}, {name:"b/", on:[0,1]}, {name:"c", on:[1]}]
+ *   → {name:"a", on:[0]}, {name:"b/", on:[0,1]}, {name:"c", on:[1]}
+ * Lazily, one name at a time, from answers in order: a flat folder of a million names is never a
+ * million merged entries at once. It takes the lists over: each is put in order in place (Vault
+ * sends them so already), and each name is let go once it has been merged.
  */
-export function mergeListings(lists: readonly (readonly string[])[]): Listed[] {
-  const byName = new Map<string, number[]>();
-  lists.forEach((list, index) => {
-    for (const name of list) {
-      const on = byName.get(name);
-      if (on === undefined) byName.set(name, [index]);
-      else if (on.at(-1) !== index) on.push(index);
+export function* mergeListings(lists: (string | undefined)[][]): Generator<Listed> {
+  for (const list of lists) inCodeUnitOrder(list);
+  const next = lists.map(() => 0);
+  for (;;) {
+    let least: string | undefined;
+    lists.forEach((list, index) => {
+      const name = list[next[index]!];
+      if (name !== undefined && (least === undefined || name < least)) least = name;
+    });
+    if (least === undefined) return;
+    const on: number[] = [];
+    lists.forEach((list, index) => {
+      if (list[next[index]!] !== least) return;
+      on.push(index);
+      // A name twice in one answer counts once.
+      for (let at = next[index]!; list[at] === least; at = ++next[index]!) list[at] = undefined;
+    });
+    yield { name: least, on };
+  }
+}
+
+/**
+ * Vault sorts LIST answers by byte order (Go's sort.Strings); code-unit order matches it for every
+ * name outside the astral planes. An answer not in code-unit order is sorted, so the merge holds
+ * whatever a Vault sends. inCodeUnitOrder(["b", "B", "a"]) → ["B", "a", "b"]
+ */
+function inCodeUnitOrder(list: (string | undefined)[]): void {
+  for (let i = 1; i < list.length; i++) {
+    if (list[i - 1]! > list[i]!) {
+      list.sort(byCodeUnit);
+      return;
     }
-  });
-  // Vault sorts LIST answers by byte order (Go's sort.Strings); code-unit order matches it for
-  // every name outside the astral planes.
-  return [...byName.keys()].sort(byCodeUnit).map((name) => ({ name, on: byName.get(name)! }));
+  }
 }
 
 /** byCodeUnit("B", "a") → -1: plain "<", not locale order. */
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+function byCodeUnit(a: string | undefined, b: string | undefined): number {
+  return a! < b! ? -1 : a! > b! ? 1 : 0;
 }

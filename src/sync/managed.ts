@@ -10,6 +10,10 @@
 // rename, as file-offsets.ts saves offsets). A crash loses at most the last unflushed second, and
 // a torn last line is ignored: a key written then and not remembered is only treated as another
 // writer's until the next pass finds it equal and takes it back.
+//
+// In memory every key is one entry for all destinations, its slots packed into one flat string:
+// a pass over a million keys keeps a million of these alive, so each costs a key and a short
+// string (about 150 bytes for two destinations), not a map entry and a string per destination.
 
 import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -40,11 +44,18 @@ export function managedFileName(destination: string): string {
   return `managed-keys-${new Bun.CryptoHasher("sha256").update(trimSlash(destination)).digest("hex").slice(0, 16)}.log`;
 }
 
+/** Between the slots of a key's entry; never part of a fingerprint (they are base 36). */
+const SLOT_SEPARATOR = "\n";
+/** A slot for a destination where the key is not Courier's. */
+const NOT_OURS = "\u0000";
+
 interface Destination {
   readonly name: string;
+  /** Its slot in each key's entry. */
+  readonly slot: number;
   readonly file: string | undefined;
-  /** keyId → the fingerprint last found equal, or "". */
-  readonly keys: Map<string, string>;
+  /** Keys Courier manages here. */
+  size: number;
   /** Lines not yet appended. */
   pending: string[];
   /** Lines in the file now; the header counts as one. */
@@ -55,6 +66,8 @@ interface Destination {
 
 export class ManagedKeys {
   readonly #destinations = new Map<string, Destination>();
+  /** keyId → one slot per destination, joined by SLOT_SEPARATOR: a fingerprint, "" or NOT_OURS. */
+  readonly #keys = new Map<string, string>();
   readonly #onWarning: (message: string) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #saving: Promise<void> = Promise.resolve();
@@ -67,17 +80,7 @@ export class ManagedKeys {
   /** A store that remembers nothing across runs. */
   static inMemory(destinations: readonly string[]): ManagedKeys {
     const store = new ManagedKeys(() => {});
-    for (const address of destinations) {
-      const name = trimSlash(address);
-      store.#destinations.set(name, {
-        name,
-        file: undefined,
-        keys: new Map(),
-        pending: [],
-        lines: 0,
-        rewrite: false,
-      });
-    }
+    for (const address of destinations) store.#add(trimSlash(address), undefined, false);
     return store;
   }
 
@@ -92,43 +95,50 @@ export class ManagedKeys {
     onWarning: (message: string) => void = () => {},
   ): Promise<ManagedKeys> {
     const store = new ManagedKeys(onWarning);
-    for (const address of destinations) {
-      const name = trimSlash(address);
+    const names = [...new Set(destinations.map(trimSlash))];
+    for (const name of names) {
       const file = stateDir === undefined ? undefined : join(stateDir, managedFileName(name));
-      const destination: Destination = { name, file, keys: new Map(), pending: [], lines: 0, rewrite: true };
-      if (file !== undefined) await load(destination, file, onWarning);
-      store.#destinations.set(name, destination);
+      store.#add(name, file, true);
+    }
+    for (const destination of store.#destinations.values()) {
+      if (destination.file !== undefined) await store.#load(destination, destination.file);
     }
     return store;
   }
 
   /** Whether Courier wrote (or found equal) this key on the destination. */
   has(destination: string, id: string): boolean {
-    return this.#destinations.get(trimSlash(destination))?.keys.has(id) ?? false;
+    const slot = this.#destinations.get(trimSlash(destination))?.slot;
+    return slot !== undefined && this.#slot(id, slot) !== NOT_OURS;
   }
 
   /** The destinations among `destinations` where the key is Courier's. */
   managedOn(id: string, destinations: readonly string[]): string[] {
+    if (!this.#keys.has(id)) return [];
     return destinations.filter((d) => this.has(d, id));
   }
 
-  /** Whether the key is Courier's on any destination. */
+  /** Whether the key is Courier's on any destination (an entry is dropped once it is nowhere). */
   anywhere(id: string): boolean {
-    for (const destination of this.#destinations.values()) if (destination.keys.has(id)) return true;
-    return false;
+    return this.#keys.has(id);
   }
 
   /** Keys remembered for a destination. */
   size(destination: string): number {
-    return this.#destinations.get(trimSlash(destination))?.keys.size ?? 0;
+    return this.#destinations.get(trimSlash(destination))?.size ?? 0;
   }
 
   /** Per destination among `destinations`, the fingerprint on record for the key; none → no entry. */
   verifiedOn(id: string, destinations: readonly string[]): Record<string, string> {
     const verified: Record<string, string> = {};
+    const entry = this.#keys.get(id);
+    if (entry === undefined) return verified;
+    const slots = entry.split(SLOT_SEPARATOR);
     for (const address of destinations) {
-      const fingerprint = this.#destinations.get(trimSlash(address))?.keys.get(id);
-      if (fingerprint) verified[trimSlash(address)] = fingerprint;
+      const name = trimSlash(address);
+      const slot = this.#destinations.get(name)?.slot;
+      const fingerprint = slot === undefined ? undefined : slots[slot];
+      if (fingerprint && fingerprint !== NOT_OURS) verified[name] = fingerprint;
     }
     return verified;
   }
@@ -140,17 +150,17 @@ export class ManagedKeys {
   note(destination: string, id: string, managed: boolean | undefined, verified?: string): void {
     const entry = this.#destinations.get(trimSlash(destination));
     if (!entry) return;
-    const before = entry.keys.get(id);
+    const before = this.#slot(id, entry.slot);
     let line: string;
     if (managed === false) {
-      if (before === undefined) return;
-      entry.keys.delete(id);
+      if (before === NOT_OURS) return;
+      this.#set(entry, id, NOT_OURS);
       line = `-${JSON.stringify(id)}`;
     } else {
-      if (managed === undefined && before === undefined) return;
-      const after = verified ?? before ?? "";
+      if (managed === undefined && before === NOT_OURS) return;
+      const after = storable(verified) ?? (before === NOT_OURS ? "" : before);
       if (after === before) return;
-      entry.keys.set(id, after);
+      this.#set(entry, id, after);
       line = `+${JSON.stringify(after === "" ? id : [id, after])}`;
     }
     if (entry.file === undefined) return;
@@ -169,17 +179,86 @@ export class ManagedKeys {
     return this.#saving;
   }
 
+  #add(name: string, file: string | undefined, rewrite: boolean): void {
+    if (this.#destinations.has(name)) return;
+    const slot = this.#destinations.size;
+    this.#destinations.set(name, { name, slot, file, size: 0, pending: [], lines: 0, rewrite });
+  }
+
+  /** The key's slot for one destination; NOT_OURS when it has no entry. */
+  #slot(id: string, slot: number): string {
+    const entry = this.#keys.get(id);
+    if (entry === undefined) return NOT_OURS;
+    if (this.#destinations.size === 1) return entry;
+    return entry.split(SLOT_SEPARATOR)[slot] ?? NOT_OURS;
+  }
+
+  /** Sets one slot of the key's entry; the entry goes once the key is Courier's nowhere. */
+  #set(destination: Destination, id: string, value: string): void {
+    const entry = this.#keys.get(id);
+    const slots = entry?.split(SLOT_SEPARATOR) ?? Array<string>(this.#destinations.size).fill(NOT_OURS);
+    const before = slots[destination.slot];
+    if (before === value) return;
+    slots[destination.slot] = value;
+    if (before === NOT_OURS) destination.size++;
+    else if (value === NOT_OURS) destination.size--;
+    // join() answers one flat string; `a + sep + b` would keep a rope of three strings alive.
+    if (slots.every((slot) => slot === NOT_OURS)) this.#keys.delete(id);
+    else this.#keys.set(id, slots.join(SLOT_SEPARATOR));
+  }
+
+  /** The destination's keys and their fingerprints ("" = none). */
+  *#entriesOf(destination: Destination): Generator<[string, string]> {
+    for (const id of this.#keys.keys()) {
+      const slot = this.#slot(id, destination.slot);
+      if (slot !== NOT_OURS) yield [id, slot];
+    }
+  }
+
+  async #load(destination: Destination, file: string): Promise<void> {
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (code !== "ENOENT" && code !== "ENOTDIR") {
+        this.#onWarning(
+          `cannot read ${file} (${messageOf(error)}); keys deleted on the source meanwhile stay`,
+        );
+      }
+      return;
+    }
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    if (!headerNames(lines[0], destination.name)) {
+      if (lines.length > 0)
+        this.#onWarning(`${file} is not a record of keys managed on ${destination.name}; starting afresh`);
+      return;
+    }
+    let damaged = false;
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      const entry = parseEntry(line.slice(1));
+      if (entry === undefined || (line[0] !== "+" && line[0] !== "-")) {
+        // A line torn by a crash, most likely the last: what it said is lost, the rest stands.
+        damaged = true;
+        continue;
+      }
+      // A fingerprint this store cannot hold is as good as none: the key's data is read again.
+      this.#set(destination, entry[0], line[0] === "+" ? (storable(entry[1]) ?? "") : NOT_OURS);
+    }
+    destination.lines = lines.length;
+    destination.rewrite = damaged;
+  }
+
   async #save(): Promise<void> {
     for (const destination of this.#destinations.values()) {
       if (destination.file === undefined || destination.pending.length === 0) continue;
       const lines = destination.pending;
       destination.pending = [];
       try {
-        if (
-          destination.rewrite ||
-          destination.lines + lines.length > 2 * destination.keys.size + SLACK_LINES
-        ) {
-          await rewrite(destination, destination.file);
+        if (destination.rewrite || destination.lines + lines.length > 2 * destination.size + SLACK_LINES) {
+          await rewrite(destination, this.#entriesOf(destination));
         } else {
           await append(destination.file, lines.join(""));
           destination.lines += lines.length;
@@ -199,37 +278,16 @@ export class ManagedKeys {
   }
 }
 
-async function load(destination: Destination, file: string, onWarning: (message: string) => void) {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== "ENOENT" && code !== "ENOTDIR") {
-      onWarning(`cannot read ${file} (${messageOf(error)}); keys deleted on the source meanwhile stay`);
-    }
-    return;
+/**
+ * A fingerprint as a slot can hold it; undefined for none, or for one holding the slot separator
+ * or the NOT_OURS mark (never a real one: verificationOf answers base 36).
+ * storable("k3x9") → "k3x9"; storable("a\nb") → undefined
+ */
+function storable(fingerprint: string | undefined): string | undefined {
+  if (fingerprint === undefined || fingerprint.includes(SLOT_SEPARATOR) || fingerprint.includes(NOT_OURS)) {
+    return undefined;
   }
-  const lines = text.split("\n");
-  if (lines.at(-1) === "") lines.pop();
-  if (!headerNames(lines[0], destination.name)) {
-    if (lines.length > 0)
-      onWarning(`${file} is not a record of keys managed on ${destination.name}; starting afresh`);
-    return;
-  }
-  let damaged = false;
-  for (const line of lines.slice(1)) {
-    const entry = parseEntry(line.slice(1));
-    if (entry === undefined || (line[0] !== "+" && line[0] !== "-")) {
-      // A line torn by a crash, most likely the last: what it said is lost, the rest stands.
-      damaged = true;
-      continue;
-    }
-    if (line[0] === "+") destination.keys.set(entry[0], entry[1]);
-    else destination.keys.delete(entry[0]);
-  }
-  destination.lines = lines.length;
-  destination.rewrite = damaged;
+  return fingerprint;
 }
 
 function headerNames(line: string | undefined, name: string): boolean {
@@ -267,12 +325,12 @@ async function append(file: string, text: string): Promise<void> {
 }
 
 /** The whole set, replacing the file atomically. */
-async function rewrite(destination: Destination, file: string): Promise<void> {
+async function rewrite(destination: Destination, entries: Iterable<[string, string]>): Promise<void> {
   const header = `${JSON.stringify({ version: VERSION, destination: destination.name })}\n`;
-  await replaceAtomically(file, async (handle) => {
+  await replaceAtomically(destination.file!, async (handle) => {
     const chunk: string[] = [header];
     let size = header.length;
-    for (const [id, verified] of destination.keys) {
+    for (const [id, verified] of entries) {
       const line = `+${JSON.stringify(verified === "" ? id : [id, verified])}\n`;
       chunk.push(line);
       size += line.length;
@@ -285,7 +343,7 @@ async function rewrite(destination: Destination, file: string): Promise<void> {
     }
     await handle.write(chunk.join(""));
   });
-  destination.lines = destination.keys.size + 1;
+  destination.lines = destination.size + 1;
   destination.rewrite = false;
 }
 

@@ -4,6 +4,7 @@ import { formatNumber } from "../../scripts/bench/lib/report-table.ts";
 import { parseSuiteArgs } from "../../scripts/bench/lib/runner.ts";
 import { median, percentile, summarize } from "../../scripts/bench/lib/stats.ts";
 import { parseRows } from "../../scripts/bench/lib/udp-stats.ts";
+import { toVerifiedReport } from "../../scripts/bench/lib/verified-passes-adapter.ts";
 import { highestClean, type Step } from "../../scripts/bench/udp-loss.ts";
 
 describe("statistics", () => {
@@ -115,5 +116,43 @@ describe("reconciliation figures", () => {
     expect(first).toMatchObject({ value: 4.2, unit: "s", ceiling: 2.1, ratio: 0.5, met: true });
     expect(bare?.goal).toBeUndefined();
     expect(last).toMatchObject({ goal: "writes only the 1000 differing keys per destination", met: false });
+  });
+});
+
+describe("verified-pass figures", () => {
+  const run = (id: string, perKey: number, peakMB: number) => ({
+    id,
+    name: id,
+    seconds: 10,
+    exitCode: 0,
+    requests: { source: 0, east: 0, west: 0 },
+    perKey,
+    peakMB,
+  });
+
+  test("requests per key against one metadata read per Vault, and the largest peak of any pass against 200 MB", () => {
+    const report = toVerifiedReport({
+      keys: 100_000,
+      ceilingPerKey: 3,
+      repaired: false,
+      runs: [
+        run("first", 6.02, 180),
+        run("second", 3.01, 150),
+        run("third", 3.01, 152),
+        run("deep", 6.01, 230),
+        run("repaired", 3.01, 151),
+      ],
+    });
+    const byName = Object.fromEntries(report.figures.map((f) => [f.name, f]));
+    expect(byName["second pass (trusts the record)"]).toMatchObject({ value: 3.01, ceiling: 3, met: true });
+    expect(byName["pass with --deep (reads all data)"]?.goal).toBeUndefined();
+    // The change was not repaired: the pass missed its goal however few requests it made.
+    expect(byName["pass after a value changed by hand on a destination"]?.met).toBe(false);
+    expect(byName["peak resident memory, largest of the passes"]).toMatchObject({
+      value: 230,
+      unit: "MB",
+      goal: "≤ 200 MB",
+      met: false,
+    });
   });
 });

@@ -127,6 +127,25 @@ describe("the runner", () => {
     expect(table).toContain("met: ≥ 0.7");
   });
 
+  test("a quick run leaves out a slow benchmark unless it is named", async () => {
+    const ran: string[] = [];
+    const bench = (name: string, slow: boolean): Benchmark => ({
+      name,
+      title: name,
+      slow,
+      run: async () => {
+        ran.push(name);
+        return { figures: [], notes: [] };
+      },
+    });
+    const all = [bench("short", false), bench("long", true)];
+    const quiet = { out: () => {}, err: () => {} };
+    await runSuite(all, { quick: true, only: [], out: join(dir, "q.json") }, quiet);
+    await runSuite(all, { quick: true, only: ["long"], out: join(dir, "q.json") }, quiet);
+    await runSuite(all, { quick: false, only: [], out: join(dir, "q.json") }, quiet);
+    expect(ran).toEqual(["short", "long", "short", "long"]);
+  });
+
   test("refuses a benchmark name it does not know, naming the ones it does", async () => {
     const none: Benchmark = { name: "a", title: "a", run: async () => ({ figures: [], notes: [] }) };
     await expect(runSuite([none], { quick: true, only: ["b"], out: join(dir, "x.json") })).rejects.toThrow(

@@ -46,6 +46,26 @@ describe("mergeListings", () => {
       ],
     ],
     [
+      "answers out of order are merged in order",
+      [
+        ["c", "a"],
+        ["b", "a"],
+      ],
+      [
+        ["a", [0, 1]],
+        ["b", [1]],
+        ["c", [0]],
+      ],
+    ],
+    [
+      "a name twice in one answer counts once",
+      [["a", "a", "b"], ["a"]],
+      [
+        ["a", [0, 1]],
+        ["b", [0]],
+      ],
+    ],
+    [
       "a key and a folder of the same name",
       [["x", "x/"]],
       [
@@ -54,7 +74,7 @@ describe("mergeListings", () => {
       ],
     ],
   ])("%s", (_, lists, expected) => {
-    expect(mergeListings(lists as string[][]).map((l) => [l.name, l.on])).toEqual(expected as never);
+    expect([...mergeListings(lists as string[][])].map((l) => [l.name, l.on])).toEqual(expected as never);
   });
 });
 
@@ -111,6 +131,22 @@ describe("runOrdered", () => {
     release();
     await done;
     expect(started).toBe(100);
+  });
+
+  test("fails as `work` failed, and starts no more items", async () => {
+    let finished = 0;
+    const run = runOrdered(
+      Array.from({ length: 10 }, (_, i) => i),
+      3,
+      async (i) => {
+        await Bun.sleep(i === 1 ? 1 : 10);
+        if (i === 1) throw new Error("boom");
+        finished++;
+      },
+      () => {},
+    );
+    await expect(run).rejects.toThrow("boom");
+    expect(finished).toBeLessThan(9);
   });
 
   test("reads an async stream one item at a time", async () => {

@@ -27,6 +27,26 @@ describe("ManagedKeys", () => {
     expect(again.anywhere("kv\0\0secret/\0c")).toBe(false);
   });
 
+  test("keeps each destination's fingerprint apart, across a restart, until the key is let go there", async () => {
+    const dir = freshStateDir();
+    const first = await ManagedKeys.open(dir, [EAST, WEST]);
+    first.note(EAST, "a", true, "east1");
+    first.note(WEST, "a", true, "west1");
+    first.note(WEST, "b", true);
+    first.note(EAST, "a", undefined, "east2");
+    await first.flush();
+
+    const again = await ManagedKeys.open(dir, [EAST, WEST]);
+    expect(again.verifiedOn("a", [EAST, `${WEST}/`])).toEqual({ [EAST]: "east2", [WEST]: "west1" });
+    expect(again.verifiedOn("b", [EAST, WEST])).toEqual({});
+    expect(again.managedOn("b", [EAST, WEST])).toEqual([WEST]);
+    expect([again.size(EAST), again.size(WEST)]).toEqual([1, 2]);
+    again.note(WEST, "a", false);
+    again.note(WEST, "b", false);
+    expect(again.verifiedOn("a", [EAST, WEST])).toEqual({ [EAST]: "east2" });
+    expect([again.anywhere("a"), again.anywhere("b")]).toEqual([true, false]);
+  });
+
   test("a line torn by a crash loses only itself", async () => {
     const dir = freshStateDir();
     const store = await ManagedKeys.open(dir, [EAST]);

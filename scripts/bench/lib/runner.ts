@@ -48,7 +48,10 @@ export async function runSuite(
   if (unknown.length > 0) {
     throw new Error(`unknown benchmark ${unknown.join(", ")}; known: ${all.map((b) => b.name).join(", ")}`);
   }
-  const chosen = args.only.length === 0 ? all : all.filter((b) => args.only.includes(b.name));
+  const chosen =
+    args.only.length === 0
+      ? all.filter((b) => !(args.quick && b.slow))
+      : all.filter((b) => args.only.includes(b.name));
   const machine = describeMachine();
   const log = (message: string) => io.err(`  ${message}`);
   const results: BenchResult[] = [];

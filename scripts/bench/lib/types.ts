@@ -38,6 +38,8 @@ export interface Benchmark {
   /** Short name for --only: "ingest". */
   name: string;
   title: string;
+  /** Too long for --quick: a quick run leaves it out unless --only names it. */
+  slow?: boolean;
   run(options: BenchOptions): Promise<BenchReport>;
 }
 
