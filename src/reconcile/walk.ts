@@ -11,7 +11,7 @@ import type { Config } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError, messageOf } from "../errors.ts";
 import { effectivePrune, type PruneMode } from "../sync/managed.ts";
-import { destinationKey, mapFor, type PathMaps, parsePathMap } from "../sync/path-map.ts";
+import { destinationKey, mapFor, type PathMaps, pathMapsFrom } from "../sync/path-map.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
 import type { KvRef } from "../vault/kv.ts";
@@ -312,21 +312,6 @@ export async function checkGlobsReach(
 /** isReplicated({type:"kv", kvVersion:2, path:"secret/"}) → true; cubbyhole and non-KV engines → false */
 function isReplicated(mount: MountShape): boolean {
   return mount.kvVersion !== null && mount.path !== "cubbyhole/";
-}
-
-/**
- * sync.map for every destination, and the maps of the list items that have one of their own.
- * pathMapsFrom(sync.map ["secret/=mirror/"], list [{address:"http://dr2/", map:["secret/=dr/"]}])
- *   → {all: [secret/=mirror/], byDestination: {"http://dr2": [secret/=dr/]}}
- */
-export function pathMapsFrom(config: Config): PathMaps {
-  const own = config.vault.destinations.list.filter((item) => (item.map?.length ?? 0) > 0);
-  return {
-    all: parsePathMap(config.sync.map),
-    byDestination: Object.fromEntries(
-      own.map((item) => [item.address.replace(/\/+$/, ""), parsePathMap(item.map ?? [])]),
-    ),
-  };
 }
 
 /**

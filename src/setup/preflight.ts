@@ -5,7 +5,7 @@
 import type { Config } from "../config/schema.ts";
 import { formatDuration } from "../config/values.ts";
 import { CourierError } from "../errors.ts";
-import { parsePathMap } from "../sync/path-map.ts";
+import { mapFor, pathMapsFrom } from "../sync/path-map.ts";
 import { policyLine, VaultCallError } from "../vault/errors.ts";
 import { vaultPath } from "../vault/http.ts";
 import type { MountInfo } from "../vault/mounts.ts";
@@ -65,7 +65,11 @@ export async function preflight(
         destination,
         async () => ({
           rights: destinationRights(
-            destinationScope(rightsScope(config, mounts, namespaces), parsePathMap(config.sync.map)),
+            // Where this destination's map (its own, or sync.map) puts the keys.
+            destinationScope(
+              rightsScope(config, mounts, namespaces),
+              mapFor(pathMapsFrom(config), destination.client.address),
+            ),
           ),
           problems: [],
         }),

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Config } from "../config/schema.ts";
 import type { CommandFlags } from "../config/sources.ts";
 import { CourierError } from "../errors.ts";
-import { parsePathMap } from "../sync/path-map.ts";
+import { pathMapsFrom } from "../sync/path-map.ts";
 import { VaultCallError } from "../vault/errors.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import { type DeviceSpec, enableAuditDevices, wantedDevices } from "./audit-devices.ts";
@@ -20,6 +20,7 @@ import {
   destinationScope,
   type KvMount,
   type NamespaceMounts,
+  type RightsScope,
   renderPolicy,
   rightsScope,
   setupRights,
@@ -163,12 +164,7 @@ export async function printPolicies(
   const scope = rightsScope(config, mounts, namespaces);
   const texts: Record<PolicyFor, string | undefined> = {
     source: renderPolicy("courier-source", "Courier's token on the source Vault", sourceRights(scope)),
-    // Where sync.map puts the source's keys; a destination with a map of its own needs its own policy.
-    destination: renderPolicy(
-      "courier-destination",
-      "Courier's token on each destination Vault",
-      destinationRights(destinationScope(scope, parsePathMap(config.sync.map))),
-    ),
+    destination: destinationPolicies(config, scope),
     setup: setupPolicy(config, choices),
   };
   const chosen = (choices.only ? [choices.only] : POLICY_KINDS)
@@ -180,6 +176,40 @@ export async function printPolicies(
     );
   output.out(`${note ? `# ${note}\n\n` : ""}${chosen.join("\n")}`);
   return 0;
+}
+
+/**
+ * The destination tokens' policies, with the rights where each map puts the keys: one for the
+ * destinations sync.map serves, and one for each destination with a map of its own (a
+ * vault.destinations list item's map), named courier-destination-1, -2, … in the list's order.
+ */
+function destinationPolicies(config: Config, scope: RightsScope): string {
+  const maps = pathMapsFrom(config);
+  const own = Object.entries(maps.byDestination ?? {});
+  const shared = config.vault.destinations.list
+    .map((destination) => destination.address.replace(/\/+$/, ""))
+    .filter((address) => !own.some(([owner]) => owner === address));
+  const policies: string[] = [];
+  if (own.length === 0 || shared.length > 0) {
+    const about = own.length === 0 ? "each destination Vault" : shared.join(", ");
+    policies.push(
+      renderPolicy(
+        "courier-destination",
+        `Courier's token on ${about}`,
+        destinationRights(destinationScope(scope, maps.all)),
+      ),
+    );
+  }
+  own.forEach(([address, map], i) => {
+    policies.push(
+      renderPolicy(
+        `courier-destination-${i + 1}`,
+        `Courier's token on ${address}, which has a sync map of its own`,
+        destinationRights(destinationScope(scope, map)),
+      ),
+    );
+  });
+  return policies.join("\n");
 }
 
 /** The devices to enable; none when Courier tails a file. */

@@ -6,6 +6,7 @@
 // keep their place. The source side of Courier never sees a mapping: keys, logs and the ring speak
 // of source paths; only the calls to a destination are made at the mapped place.
 
+import type { Config } from "../config/schema.ts";
 import { CourierError } from "../errors.ts";
 import type { SyncKey } from "../sync-key.ts";
 
@@ -82,4 +83,19 @@ export function sourceNamespaceOf(namespace: string, map: PathMap): string | nul
     .sort((a, b) => b.to.length - a.to.length)[0];
   if (covering) return covering.from + namespace.slice(covering.to.length);
   return map.some(({ to }) => to.startsWith(namespace)) ? null : namespace;
+}
+
+/**
+ * sync.map for every destination, and the maps of the list items that have one of their own.
+ * pathMapsFrom(sync.map ["secret/=mirror/"], list [{address:"http://dr2/", map:["secret/=dr/"]}])
+ *   → {all: [secret/=mirror/], byDestination: {"http://dr2": [secret/=dr/]}}
+ */
+export function pathMapsFrom(config: Config): PathMaps {
+  const own = config.vault.destinations.list.filter((item) => (item.map?.length ?? 0) > 0);
+  return {
+    all: parsePathMap(config.sync.map),
+    byDestination: Object.fromEntries(
+      own.map((item) => [item.address.replace(/\/+$/, ""), parsePathMap(item.map ?? [])]),
+    ),
+  };
 }

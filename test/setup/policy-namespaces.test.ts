@@ -2,6 +2,9 @@
 // namespace in scope by its path, as a policy in a parent namespace grants paths in a child one,
 // and a token with exactly the printed source policy can read what a pass reads there.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { printPolicies } from "../../src/setup/run.ts";
 import { captured, configFrom, startTestVault, type TestVault, vaultFlags } from "./helpers.ts";
 
@@ -96,6 +99,47 @@ describe("courier setup policy with namespaces on the source", () => {
     expect(text).not.toContain('"secret/');
     expect(text).not.toContain('"team1/');
     expect(text).not.toContain('"dr/sys/policies');
+  });
+
+  test("a destination with a map of its own gets a policy of its own, at its mapped paths", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "courier-policy-"));
+    const file = join(dir, "courier.yaml");
+    writeFileSync(
+      file,
+      [
+        "vault:",
+        "  destinations:",
+        "    list:",
+        `      - address: ${destination.address}`,
+        `        token: ${destination.double.rootToken}`,
+        "      - address: http://127.0.0.1:1/",
+        "        token: elsewhere",
+        '        map: ["team1/=dr/team1/"]',
+        "",
+      ].join("\n"),
+    );
+    const config = await configFrom([
+      `--config=${file}`,
+      `--vault.source.address=${source.address}`,
+      `--vault.source.token=${source.double.rootToken}`,
+      "--sync.map=secret/=mirror/",
+    ]);
+    const out = captured();
+    expect(await printPolicies(config, { only: "destination", force: false }, out.output)).toBe(0);
+    const [shared = "", own = ""] = out.out().split(/\n(?=# courier-destination)/);
+    expect(shared).toStartWith(`# courier-destination: Courier's token on ${destination.address}\n`);
+    expect(shared).toContain(block("mirror/data/*", ["create", "read", "update", "delete"]));
+    expect(shared).toContain(block("team1/sub/kv/destroy/*", ["update"]));
+    expect(shared).not.toContain('"dr/');
+    expect(own).toStartWith(
+      "# courier-destination-1: Courier's token on http://127.0.0.1:1, which has a sync map of its own\n",
+    );
+    // Its own map replaces sync.map there: secret/ stays secret/, team1/ goes to dr/team1/.
+    expect(own).toContain(block("secret/data/*", ["create", "read", "update", "delete"]));
+    expect(own).toContain(block("dr/team1/sub/kv/destroy/*", ["update"]));
+    expect(own).toContain(block("dr/sys/namespaces/*", ["create", "read", "update", "delete"]));
+    expect(own).not.toContain('"mirror/');
+    expect(own).not.toContain('"team1/');
   });
 
   test("sync.namespaces narrows them: team2/ out of scope is not named", async () => {
