@@ -23,7 +23,7 @@ export const benchmark: Benchmark = {
   run,
 };
 
-/** What the agent runs at once: worker threads (one per core by default) × 32 syncs each. */
+/** The bare loop's syncs at once: 32 per core, what Courier ran when it had a worker per core. */
 const CONCURRENCY = availableParallelism() * 32;
 const HINT_RATE = 20_000;
 
@@ -89,7 +89,7 @@ async function run(options: BenchOptions): Promise<BenchReport> {
         },
       ],
       notes: [
-        `Courier: dist/courier with --audit.max_rate=0 (otherwise the default configuration) and ${CONCURRENCY} syncs at once (worker.concurrency × 32); hints are real-shaped audit response entries sent over UDP at ${HINT_RATE}/s.`,
+        `Courier: dist/courier with --audit.max_rate=0 (otherwise the default configuration) and worker.concurrency × 32 syncs at once (by default one worker per core but one); hints are real-shaped audit response entries sent over UDP at ${HINT_RATE}/s.`,
         `Bare loop: ${CONCURRENCY} async loops in the benchmark process, each key read on the source (metadata, data) and read and written on both destinations at once, as Courier does.`,
         "The three Vault doubles share the machine's cores with Courier and the benchmark; a double serves about 30–45k KV requests/s on one core, so at these rates the doubles and the machine bound both sides.",
       ],

@@ -169,10 +169,10 @@ export const ConfigSchema = v.strictObject({
   }),
   worker: section({
     concurrency: integer(
-      "Syncs run at once, each in a worker thread.",
-      () => availableParallelism(),
+      "Sync worker threads, each running up to 32 syncs at once. The default leaves a core to the main thread and the HTTP client thread all workers share: on 2 cores, 1 worker synced more keys per second, with less CPU per key and a shorter p99, than 2.",
+      defaultWorkerThreads,
       1,
-      "CPU cores",
+      "CPU cores − 1 (at least 1)",
     ),
     queue_size: integer(
       "Most distinct keys waiting to sync; beyond it a mount is marked for a full pass.",
@@ -247,3 +247,13 @@ export type Config = v.InferOutput<typeof ConfigSchema>;
 export type VaultTarget = Config["vault"]["source"];
 export type LogLevelName = Config["log"]["level"];
 export type LogFormat = Config["log"]["format"];
+
+/**
+ * One sync worker per core but one: the main thread (audit reading, scheduling) and the runtime's
+ * one HTTP client thread, which every worker's requests go through, are busy whenever the workers
+ * are, and a worker per core left them fighting the workers for the CPU.
+ * defaultWorkerThreads() on 2 cores → 1; on 8 → 7; on 1 → 1
+ */
+export function defaultWorkerThreads(): number {
+  return Math.max(1, availableParallelism() - 1);
+}

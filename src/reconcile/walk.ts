@@ -5,9 +5,8 @@
 // at a time, the LIST answers merged in sorted order, so memory holds the folders on the current
 // branch, never the tree. Nothing is collected; the consumer pulls one key at a time.
 
-import { availableParallelism } from "node:os";
 import { type CompiledScope, compileScope, globsMatchingNothing, type Scope } from "../audit/scope.ts";
-import type { Config } from "../config/schema.ts";
+import { type Config, defaultWorkerThreads } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError, messageOf } from "../errors.ts";
 import { effectivePrune, type PruneMode } from "../sync/managed.ts";
@@ -35,7 +34,7 @@ export interface PassSettings {
   stateDir: string;
   /** sync.map (and each destination's own): where source keys live on destinations. */
   map: PathMaps;
-  /** Sync worker threads: worker.concurrency, or one per core. */
+  /** Sync worker threads: worker.concurrency (one per core but one by default). */
   threads: number;
   /** Keys synced at once, SYNCS_PER_THREAD per thread. */
   concurrency: number;
@@ -52,7 +51,7 @@ export function passSettingsFrom(config: Config): PassSettings {
     policies: config.sync.policies,
     namespaces: config.sync.namespaces,
   };
-  const threads = Math.max(1, config.worker.concurrency || availableParallelism());
+  const threads = Math.max(1, config.worker.concurrency || defaultWorkerThreads());
   return {
     scopeSettings,
     scope: compileScope(scopeSettings),

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { availableParallelism } from "node:os";
 import { ConfigError } from "../../src/config/load.ts";
 import type { CourierError } from "../../src/errors.ts";
 import { load, problemsOf, scratch } from "./helpers.ts";
@@ -136,6 +137,11 @@ worker:
     expect(config.sync).toMatchObject({ mounts: ["secret/", "team/kv/"], interval: 5_400_000, prune: "all" });
     expect(config.audit).toMatchObject({ udp_receive_buffer: 16 * 1024 * 1024, max_line_bytes: 65_536 });
     expect(config.worker.concurrency).toBe(3);
+  });
+
+  test("worker.concurrency defaults to one worker per core but one, and never to none", async () => {
+    const { config } = await load({}, where);
+    expect(config.worker.concurrency).toBe(Math.max(1, availableParallelism() - 1));
   });
 
   test("an empty value in the file counts as not set", async () => {

@@ -60,6 +60,8 @@ export function courierArgs(options: CourierOptions, stateDir: string): string[]
     `--state.dir=${stateDir}`,
     "--log.format=json",
     ...(options.flags ?? []),
+    // To compare settings on the same benchmark: BENCH_COURIER_FLAGS="--worker.concurrency=1".
+    ...(process.env.BENCH_COURIER_FLAGS ?? "").split(" ").filter(Boolean),
   ];
 }
 
