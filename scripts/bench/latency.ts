@@ -29,7 +29,9 @@ export const benchmark: Benchmark = {
   run,
 };
 
-const GOALS: Record<number, { p50: number; p99: number }> = { 500: { p50: 5, p99: 50 } };
+/** At 500 writes/s, p50 and p99 within twice what the same reads and writes by hand take. */
+const GOAL_RATES = new Set([500]);
+const GOAL_TIMES_FLOOR = 2;
 
 interface Phase {
   rate: number;
@@ -81,11 +83,10 @@ async function run(options: BenchOptions): Promise<BenchReport> {
 }
 
 function figuresFor(phase: Phase): Figure[] {
-  const goal = GOALS[phase.rate];
   const figure = (name: "p50" | "p99" | "max"): Figure => {
     const value = phase.courier[name];
     const floor = phase.floor[name];
-    const limit = name === "max" ? undefined : goal?.[name];
+    const limit = name === "max" || !GOAL_RATES.has(phase.rate) ? undefined : GOAL_TIMES_FLOOR * floor;
     return {
       name: `${name} at ${phase.rate} writes/s`,
       value: round(value, 2),
@@ -93,7 +94,7 @@ function figuresFor(phase: Phase): Figure[] {
       ceiling: round(floor, 2),
       ceilingName: "by hand: source read + destination read and write",
       ratio: round(floor / value, 2),
-      ...(limit === undefined ? {} : { goal: `≤ ${limit} ms`, met: value <= limit }),
+      ...(limit === undefined ? {} : { goal: `≤ ${GOAL_TIMES_FLOOR}× the floor`, met: value <= limit }),
       ...(boundBy(phase, name) ? { note: boundBy(phase, name) } : {}),
     };
   };
