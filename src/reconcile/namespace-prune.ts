@@ -10,7 +10,14 @@
 import type { CompiledScope } from "../audit/scope.ts";
 import { messageOf } from "../errors.ts";
 import type { ManagedKeys, PruneMode } from "../sync/managed.ts";
-import { destinationKey, mapFor, type PathMap, type PathMaps, sourceNamespaceOf } from "../sync/path-map.ts";
+import {
+  destinationKey,
+  destinationNamespaceOf,
+  mapFor,
+  type PathMap,
+  type PathMaps,
+  sourceNamespaceOf,
+} from "../sync/path-map.ts";
 import { keyId, POLICY_MOUNT } from "../sync-key.ts";
 import type { VaultClient } from "../vault/client.ts";
 import { VaultCallError } from "../vault/errors.ts";
@@ -59,7 +66,7 @@ export async function findExtraNamespaces(
   const map = mapFor(context.map, destination.address);
   const found = new Set<string>();
   for (const root of context.roots) {
-    const at = destinationNamespace(root, map);
+    const at = destinationNamespaceOf(root, map);
     for (const namespace of await destination.namespaces.descendants(at)) found.add(namespace);
   }
   const gone: { at: string; namespace: string }[] = [];
@@ -245,11 +252,6 @@ async function* keysOf(list: (folder: string) => Promise<string[]>, folder = "")
   }
 }
 
-/** destinationNamespace("team1/", [team1/=dr/team1/]) → "dr/team1/" */
-function destinationNamespace(namespace: string, map: PathMap): string {
-  return destinationKey({ kind: "policy", namespace, mount: POLICY_MOUNT, path: "" }, map).namespace;
-}
-
 /**
  * The source namespace whose keys land in destination namespace `at`, or null when none does
  * (a parent a mapping's TO needs, or a namespace a mapping moved away from).
@@ -257,7 +259,7 @@ function destinationNamespace(namespace: string, map: PathMap): string {
  */
 export function standsFor(at: string, map: PathMap): string | null {
   const namespace = sourceNamespaceOf(at, map);
-  if (namespace === null || destinationNamespace(namespace, map) !== at) return null;
+  if (namespace === null || destinationNamespaceOf(namespace, map) !== at) return null;
   return namespace;
 }
 

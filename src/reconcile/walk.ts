@@ -10,7 +10,13 @@ import { type Config, defaultWorkerThreads } from "../config/schema.ts";
 import type { MountRef } from "../dispatch/ring.ts";
 import { CourierError, messageOf } from "../errors.ts";
 import { effectivePrune, type PruneMode } from "../sync/managed.ts";
-import { destinationKey, mapFor, type PathMaps, pathMapsFrom } from "../sync/path-map.ts";
+import {
+  destinationKey,
+  destinationNamespaceOf,
+  mapFor,
+  type PathMaps,
+  pathMapsFrom,
+} from "../sync/path-map.ts";
 import { mountId, POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 import { mountTableChanged } from "../vault/errors.ts";
 import type { KvRef } from "../vault/kv.ts";
@@ -117,8 +123,7 @@ async function* walkPolicies(source: WalkVault, namespace: string, options: Walk
     (folder) =>
       folder === "" ? vault.policies.list(at) : Promise.resolve([]);
   // Each destination holds the namespace's policies where its map puts the namespace.
-  const policies: SyncKey = { kind: "policy", namespace, mount: POLICY_MOUNT, path: "" };
-  const at = (d: WalkVault) => destinationKey(policies, mapFor(options.map, d.address)).namespace;
+  const at = (d: WalkVault) => destinationNamespaceOf(namespace, mapFor(options.map, d.address));
   const listers = [lister(source, namespace), ...options.destinations.map((d) => lister(d, at(d)))];
   const onError = failSource(options, { kind: "policy", namespace, mount: POLICY_MOUNT, path: "" });
   for await (const { path, on } of walkTree(listers, onError)) {

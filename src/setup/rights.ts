@@ -9,8 +9,7 @@
 // folder from the mount's root, so list and read are needed on the whole mount.
 import type { Config } from "../config/schema.ts";
 import { effectivePrune, type PruneMode } from "../sync/managed.ts";
-import { destinationKey, type PathMap } from "../sync/path-map.ts";
-import { POLICY_MOUNT } from "../sync-key.ts";
+import { destinationKey, destinationNamespaceOf, type PathMap } from "../sync/path-map.ts";
 import { policyLine } from "../vault/errors.ts";
 import { levelsOf } from "../vault/namespaces.ts";
 
@@ -93,9 +92,7 @@ export function destinationScope(scope: RightsScope, map: PathMap): RightsScope 
     return found;
   };
   const add = (namespace: string, mounts: readonly KvMount[]) => {
-    place(
-      destinationKey({ kind: "policy", namespace, mount: POLICY_MOUNT, path: "" }, map).namespace,
-    ).policies = true;
+    place(destinationNamespaceOf(namespace, map)).policies = true;
     for (const mount of mounts) {
       const at = destinationKey({ kind: "kv", namespace, mount: mount.path, path: "" }, map);
       place(at.namespace).mounts.push({ path: at.mount, version: mount.version });

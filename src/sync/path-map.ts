@@ -8,7 +8,7 @@
 
 import type { Config } from "../config/schema.ts";
 import { CourierError } from "../errors.ts";
-import type { SyncKey } from "../sync-key.ts";
+import { POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
 
 export interface PathMapping {
   /** "team1/" or "secret/": ends in "/". */
@@ -68,6 +68,16 @@ export function destinationKey(key: SyncKey, map: PathMap): SyncKey {
     return { ...key, mount: mapped.slice(key.namespace.length) };
   }
   return key;
+}
+
+/**
+ * Where a source namespace lands on a destination: where the map puts its ACL policies, which
+ * move with the namespace whatever happens to its mounts.
+ * destinationNamespaceOf("team1/sub/", [{from:"team1/", to:"dr/team1/"}]) → "dr/team1/sub/"
+ * destinationNamespaceOf("", [{from:"secret/", to:"mirror/"}]) → ""
+ */
+export function destinationNamespaceOf(namespace: string, map: PathMap): string {
+  return destinationKey({ kind: "policy", namespace, mount: POLICY_MOUNT, path: "" }, map).namespace;
 }
 
 /**

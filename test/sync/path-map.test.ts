@@ -1,5 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { destinationKey, mapFor, parsePathMap, sourceNamespaceOf } from "../../src/sync/path-map.ts";
+import {
+  destinationKey,
+  destinationNamespaceOf,
+  mapFor,
+  parsePathMap,
+  sourceNamespaceOf,
+} from "../../src/sync/path-map.ts";
 import type { SyncKey } from "../../src/sync-key.ts";
 
 const map = parsePathMap([
@@ -48,6 +54,14 @@ describe("where sync.map puts a source key on destinations", () => {
     expect(sourceNamespaceOf("dr/team1/sub/", map)).toBe("team1/sub/");
     expect(sourceNamespaceOf("dr/", map)).toBeNull();
     expect(sourceNamespaceOf("team2/", map)).toBe("team2/");
+  });
+
+  test("a namespace lands where its policies do, whatever a mapping does to one of its mounts", () => {
+    expect(destinationNamespaceOf("team1/", map)).toBe("dr/team1/");
+    expect(destinationNamespaceOf("team1/deep/", map)).toBe("dr/team1/deep/");
+    expect(destinationNamespaceOf("team1/sub/", map)).toBe("other/");
+    expect(destinationNamespaceOf("", map)).toBe("");
+    expect(destinationNamespaceOf("team2/", map)).toBe("team2/");
   });
 
   test("a destination with a map of its own follows that one; the others follow sync.map", () => {
