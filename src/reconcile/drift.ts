@@ -10,7 +10,7 @@ import { type CompareResult, compareKey } from "../sync/compare-key.ts";
 import { destinationKey, mapFor, type PathMap, type PathMaps } from "../sync/path-map.ts";
 import { describeKey, keyId, type SyncKey } from "../sync-key.ts";
 import { HeapBound } from "./heap-bound.ts";
-import { type ExtraNamespace, findExtraNamespaces } from "./namespace-prune.ts";
+import { extraNamespaces } from "./namespace-prune.ts";
 import { countWalked, type PassSetup, passKeys, runOrdered } from "./one-shot.ts";
 
 export type DriftStatus = "missing" | "extra" | "differs" | "error";
@@ -98,24 +98,20 @@ export async function runDiff(
     summary.failure = `cannot walk the source: ${messageOf(error)}`;
     return summary;
   }
-  for (const destination of setup.destinations) {
-    let extras: ExtraNamespace[];
-    try {
-      extras = await findExtraNamespaces({ ...setup, roots: setup.namespaces }, destination);
-    } catch (error) {
-      row({
-        ...namespaceRow(destination.address, ""),
-        status: "error",
-        what: ["namespaces"],
-        error: messageOf(error),
-      });
-      continue;
-    }
-    for (const extra of extras) {
-      const r: DriftRow = { ...namespaceRow(destination.address, extra.namespace), owner: extra.owner };
-      if (extra.at !== extra.namespace) r.destination_path = extra.at;
-      row(r);
-    }
+  const cannotTell = (destination: { address: string }, error: unknown) =>
+    row({
+      ...namespaceRow(destination.address, ""),
+      status: "error",
+      what: ["namespaces"],
+      error: messageOf(error),
+    });
+  for await (const { destination, extra } of extraNamespaces(
+    { ...setup, roots: setup.namespaces },
+    cannotTell,
+  )) {
+    const r: DriftRow = { ...namespaceRow(destination.address, extra.namespace), owner: extra.owner };
+    if (extra.at !== extra.namespace) r.destination_path = extra.at;
+    row(r);
   }
   return summary;
 }

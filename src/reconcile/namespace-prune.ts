@@ -59,7 +59,7 @@ const BUILT_IN_POLICIES = new Set(["root", "default"]);
  * Each destination namespace in scope whose source namespace is gone, the top-most of each gone
  * subtree only (its children are judged and deleted with it).
  */
-export async function findExtraNamespaces(
+async function findExtraNamespaces(
   context: NamespacePruneContext,
   destination: VaultClient,
 ): Promise<ExtraNamespace[]> {
@@ -84,6 +84,32 @@ export async function findExtraNamespaces(
     extras.push(await judge(context, destination, map, at, namespace));
   }
   return extras;
+}
+
+/**
+ * Each destination's namespaces the source no longer has, destination after destination. One
+ * whose namespaces cannot be told is handed to `cannotTell` and passed over: nothing there is
+ * called extra on a guess.
+ */
+export async function* extraNamespaces(
+  context: NamespacePruneContext,
+  cannotTell: (destination: VaultClient, error: unknown) => void,
+): AsyncGenerator<{ destination: VaultClient; extra: ExtraNamespace }> {
+  for (const destination of context.destinations) {
+    let extras: ExtraNamespace[];
+    try {
+      extras = await findExtraNamespaces(context, destination);
+    } catch (error) {
+      cannotTell(destination, error);
+      continue;
+    }
+    for (const extra of extras) yield { destination, extra };
+  }
+}
+
+/** Whether sync.prune deletes it: all, every one; managed, one that holds only Courier's; off, none. */
+export function prunedBy(extra: ExtraNamespace, prune: PruneMode): boolean {
+  return prune === "all" || (prune === "managed" && extra.owner === "managed");
 }
 
 /** true only on the source's clean answer that it has no such namespace. */
@@ -114,45 +140,39 @@ export async function pruneNamespaces(
 ): Promise<NamespacePruneResult> {
   const result: NamespacePruneResult = { deleted: 0, kept: 0, failed: 0 };
   if (context.prune === "off") return result;
-  for (const destination of context.destinations) {
-    let extras: ExtraNamespace[];
+  const cannotTell = (destination: VaultClient, error: unknown) => {
+    result.failed++;
+    context.log.warn("cannot tell which namespaces the source no longer has; they stay for now", {
+      destination: destination.address,
+      error: messageOf(error),
+    });
+  };
+  for await (const { destination, extra } of extraNamespaces(context, cannotTell)) {
+    const fields = { destination: extra.destination, namespace: extra.at };
+    if (!prunedBy(extra, context.prune)) {
+      result.kept++;
+      context.log.info("a namespace the source no longer has stays: it holds data Courier did not write", {
+        ...fields,
+        foreign: extra.foreign,
+      });
+      continue;
+    }
     try {
-      extras = await findExtraNamespaces(context, destination);
+      for (const namespace of extra.namespaces) {
+        await destination.namespaces.delete(namespace);
+        destination.mounts.forget(namespace);
+      }
     } catch (error) {
       result.failed++;
-      context.log.warn("cannot tell which namespaces the source no longer has; they stay for now", {
-        destination: destination.address,
+      context.log.warn("cannot delete a namespace the source no longer has; the next pass tries again", {
+        ...fields,
         error: messageOf(error),
       });
       continue;
     }
-    for (const extra of extras) {
-      const fields = { destination: extra.destination, namespace: extra.at };
-      if (context.prune === "managed" && extra.owner === "foreign") {
-        result.kept++;
-        context.log.info("a namespace the source no longer has stays: it holds data Courier did not write", {
-          ...fields,
-          foreign: extra.foreign,
-        });
-        continue;
-      }
-      try {
-        for (const namespace of extra.namespaces) {
-          await destination.namespaces.delete(namespace);
-          destination.mounts.forget(namespace);
-        }
-      } catch (error) {
-        result.failed++;
-        context.log.warn("cannot delete a namespace the source no longer has; the next pass tries again", {
-          ...fields,
-          error: messageOf(error),
-        });
-        continue;
-      }
-      for (const id of extra.managedKeys) context.managed.note(destination.address, id, false);
-      result.deleted++;
-      context.log.info("deleted a namespace the source no longer has", fields);
-    }
+    for (const id of extra.managedKeys) context.managed.note(destination.address, id, false);
+    result.deleted++;
+    context.log.info("deleted a namespace the source no longer has", fields);
   }
   await context.managed.flush();
   return result;

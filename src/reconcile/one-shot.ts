@@ -18,7 +18,7 @@ import { describeKey, keyId } from "../sync-key.ts";
 import { createVaultClient, type VaultClient } from "../vault/client.ts";
 import { vaultSettingsFrom } from "../vault/settings.ts";
 import { HeapBound } from "./heap-bound.ts";
-import { type ExtraNamespace, findExtraNamespaces, pruneNamespaces } from "./namespace-prune.ts";
+import { extraNamespaces, prunedBy, pruneNamespaces } from "./namespace-prune.ts";
 import { type Change, type KeyPlan, planKey } from "./plan-changes.ts";
 import {
   checkGlobsReach,
@@ -136,25 +136,19 @@ export async function runSyncPass(setup: PassSetup, options: SyncPassOptions): P
   if (setup.prune === "off") return summary;
   const context = { ...setup, roots: setup.namespaces };
   if (options.dryRun) {
-    for (const destination of setup.destinations) {
-      let extras: ExtraNamespace[];
-      try {
-        extras = await findExtraNamespaces(context, destination);
-      } catch (error) {
-        summary.failed++;
-        options.log.warn("cannot tell which namespaces the source no longer has", {
-          destination: destination.address,
-          error: messageOf(error),
-        });
-        continue;
-      }
-      for (const extra of extras) {
-        if (setup.prune === "managed" && extra.owner === "foreign") continue;
-        const line = { destination: destination.address, action: "delete-namespace", namespace: extra.at };
-        options.print(JSON.stringify(line));
-        summary.changes++;
-        summary.changed++;
-      }
+    const cannotTell = (destination: VaultClient, error: unknown) => {
+      summary.failed++;
+      options.log.warn("cannot tell which namespaces the source no longer has", {
+        destination: destination.address,
+        error: messageOf(error),
+      });
+    };
+    for await (const { destination, extra } of extraNamespaces(context, cannotTell)) {
+      if (!prunedBy(extra, setup.prune)) continue;
+      const line = { destination: destination.address, action: "delete-namespace", namespace: extra.at };
+      options.print(JSON.stringify(line));
+      summary.changes++;
+      summary.changed++;
     }
     return summary;
   }
