@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { runOrdered } from "../../src/reconcile/one-shot.ts";
 import { spawnChild } from "./lib/child.ts";
 import { call, type DoubleProcess, startDoubles, stopAll } from "./lib/double.ts";
+import type { VerifiedOutput, VerifiedRun } from "./lib/verified-passes-adapter.ts";
 
 const { values } = parseArgs({
   options: {
@@ -27,18 +28,6 @@ const { values } = parseArgs({
 const KEYS = Number(values.keys);
 const MAIN = join(values.root ?? join(import.meta.dir, "..", ".."), "src", "main.ts");
 const log = (message: string) => process.stderr.write(`${message}\n`);
-
-interface Run {
-  /** Which pass, for the suite (lib/verified-passes-adapter.ts): first, second, third, deep, repaired. */
-  id: string;
-  name: string;
-  seconds: number;
-  exitCode: number;
-  requests: { source: number; east: number; west: number };
-  perKey: number;
-  /** Courier's peak resident memory, MiB. */
-  peakMB: number;
-}
 
 const doubles = await startDoubles(3);
 const [source, east, west] = doubles as [DoubleProcess, DoubleProcess, DoubleProcess];
@@ -54,7 +43,7 @@ try {
     },
     () => {},
   );
-  const runs: Run[] = [];
+  const runs: VerifiedRun[] = [];
   runs.push(await sync("first", "first sync (reads everything, records what is equal)", []));
   runs.push(await sync("second", "second sync", []));
   runs.push(await sync("third", "third sync", []));
@@ -68,7 +57,7 @@ try {
   await stopAll(doubles);
 }
 
-async function sync(id: string, name: string, extra: string[]): Promise<Run> {
+async function sync(id: string, name: string, extra: string[]): Promise<VerifiedRun> {
   await Promise.all(doubles.map((d) => call(d, "DELETE", "/_double/stats")));
   const started = performance.now();
   const child = spawnChild(
@@ -98,9 +87,10 @@ async function sync(id: string, name: string, extra: string[]): Promise<Run> {
   return { id, name, seconds, exitCode, requests, perKey, peakMB };
 }
 
-function report(runs: Run[], fixed: boolean): void {
+function report(runs: VerifiedRun[], fixed: boolean): void {
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ keys: KEYS, ceilingPerKey: 3, runs, repaired: fixed })}\n`);
+    const output: VerifiedOutput = { keys: KEYS, ceilingPerKey: 3, runs, repaired: fixed };
+    process.stdout.write(`${JSON.stringify(output)}\n`);
     return;
   }
   process.stdout.write(`${KEYS} KV v2 keys, two destinations, nothing differs (ceiling: 3 requests/key)\n`);

@@ -7,13 +7,16 @@ import { spawnChild } from "./child.ts";
 import { round } from "./stats.ts";
 import type { Benchmark, BenchOptions, BenchReport, Figure } from "./types.ts";
 
-interface VerifiedRun {
+/** One `courier sync` of the benchmark, as verified-passes.ts prints it with --json. */
+export interface VerifiedRun {
+  /** Which pass: first, second, third, deep, repaired. */
   id: string;
   name: string;
   seconds: number;
   exitCode: number;
   requests: { source: number; east: number; west: number };
   perKey: number;
+  /** Courier's peak resident memory, MiB. */
   peakMB: number;
 }
 
