@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { AuthSettings } from "../../src/vault/auth.ts";
 import { LoginFailed, ManagedToken, type TokenEvent } from "../../src/vault/auth.ts";
 import { VaultHttp, type VaultReply, type VaultRequest } from "../../src/vault/http.ts";
+import { VaultApi } from "../support/vault-api.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 
 /** The real HTTP client, counting what it sends by path. */
@@ -31,15 +32,8 @@ let clock = Date.now();
 const now = () => clock;
 const opened: VaultHttp[] = [];
 
-const api = async (method: string, path: string, body?: unknown, token = vault.rootToken) => {
-  const response = await fetch(`${vault.address}/v1/${path}`, {
-    method,
-    headers: { "X-Vault-Token": token },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
+const api = (method: string, path: string, body?: unknown, token = vault.rootToken) =>
+  new VaultApi(vault.address, token).call(method, path, body);
 const control = (route: string, body?: unknown) =>
   fetch(`${vault.address}/_double/${route}`, {
     method: body === undefined ? "DELETE" : "POST",

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { LoginFailed, staticToken } from "../../src/vault/auth.ts";
 import { VaultClient } from "../../src/vault/client.ts";
 import { VaultCallError } from "../../src/vault/errors.ts";
+import { VaultApi } from "../support/vault-api.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 
 let vault: VaultDouble;
@@ -9,15 +10,8 @@ let vault: VaultDouble;
 let offset = 0;
 const now = () => Date.now() + offset;
 
-const api = async (method: string, path: string, body?: unknown, token = vault.rootToken) => {
-  const response = await fetch(`${vault.address}/v1/${path}`, {
-    method,
-    headers: { "X-Vault-Token": token },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
+const api = (method: string, path: string, body?: unknown, token = vault.rootToken) =>
+  new VaultApi(vault.address, token).call(method, path, body);
 const control = (route: string, body?: unknown) =>
   fetch(`${vault.address}/_double/${route}`, {
     method: body === undefined ? "DELETE" : "POST",

@@ -1,21 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { VaultClient } from "../../src/vault/client.ts";
 import { VaultCallError } from "../../src/vault/errors.ts";
+import { VaultApi } from "../support/vault-api.ts";
 import { startVaultDouble, type VaultDouble } from "../support/vault-double/index.ts";
 
 let vault: VaultDouble;
 let root: VaultClient;
 const v2 = (path: string, namespace = "") => ({ namespace, mount: "secret/", path });
 const v1 = (path: string) => ({ namespace: "", mount: "kv/", path });
-const api = async (method: string, path: string, body?: unknown, token = vault.rootToken) => {
-  const response = await fetch(`${vault.address}/v1/${path}`, {
-    method,
-    headers: { "X-Vault-Token": token },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-};
+const api = (method: string, path: string, body?: unknown, token = vault.rootToken) =>
+  new VaultApi(vault.address, token).call(method, path, body);
 const tokenWith = async (policy: string) => {
   const name = `p${Math.random().toString(36).slice(2, 8)}`;
   await api("PUT", `sys/policies/acl/${name}`, { policy });
