@@ -103,11 +103,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       doubles: { source, destinations },
       courier,
       listening,
-      trail: () =>
-        readFileSync(trailPath, "utf8")
-          .split("\n")
-          .filter((line) => line !== "")
-          .map((line) => ({ line, entry: JSON.parse(line) })),
+      trail: () => readAuditTrail(trailPath),
       async auditToCourier(on) {
         if (on) await sourceApi.must("PUT", "sys/audit/courier", device);
         else await sourceApi.must("DELETE", "sys/audit/courier");
@@ -127,6 +123,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     await stopAll();
     throw error;
   }
+}
+
+/** Every line a file audit device wrote so far, parsed. */
+export function readAuditTrail(path: string) {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => ({ line, entry: JSON.parse(line) }));
 }
 
 /** Waits until Courier listens and its start-up pass has ended; answers where it listens. */

@@ -4,10 +4,10 @@
 // through the API): a UDP socket device towards Courier, and a file device that keeps a trail of
 // every entry so tests can replay or forge real lines. Each destination keeps a trail too, so a
 // test can see every request Courier sent it.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { untilReady } from "./courier-harness.ts";
+import { readAuditTrail, untilReady } from "./courier-harness.ts";
 import { type CourierProcess, spawnCourier } from "./courier-process.ts";
 import { type BaoServer, freeUdpPort, startOpenBao } from "./openbao.ts";
 import { VaultApi } from "./vault-api.ts";
@@ -102,8 +102,8 @@ export async function startBaoHarness(options: BaoHarnessOptions = {}): Promise<
       courier,
       listening,
       flags,
-      trail: () => readTrail(trailPath),
-      destinationTrail: (index) => readTrail(destinationTrailPath(index)),
+      trail: () => readAuditTrail(trailPath),
+      destinationTrail: (index) => readAuditTrail(destinationTrailPath(index)),
       async restart(between, more = []) {
         const code = (await courier?.stop()) ?? 0;
         await between?.();
@@ -124,11 +124,4 @@ export async function startBaoHarness(options: BaoHarnessOptions = {}): Promise<
 /** A file audit device beside Courier's socket device, declared as OpenBao wants it. */
 function fileDevice(path: string): string {
   return `audit "file" "trail" {\n  options {\n    file_path = ${JSON.stringify(path)}\n  }\n}\n`;
-}
-
-function readTrail(path: string) {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((line) => line !== "")
-    .map((line) => ({ line, entry: JSON.parse(line) }));
 }
