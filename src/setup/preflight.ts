@@ -59,6 +59,7 @@ export async function preflight(
     },
     journal,
   );
+  const maps = pathMapsFrom(config);
   for (const destination of destinations) {
     problems.push(
       ...(await preflightVault(
@@ -68,7 +69,7 @@ export async function preflight(
             // Where this destination's map (its own, or sync.map) puts the keys.
             destinationScope(
               rightsScope(config, mounts, namespaces),
-              mapFor(pathMapsFrom(config), destination.client.address),
+              mapFor(maps, destination.client.address),
             ),
           ),
           problems: [],
