@@ -31,6 +31,7 @@ import { createSyncPool, type SyncPool, WORKER_IDLE_MS } from "../workers/pool.t
 import { FlapWatch } from "./flap-watch.ts";
 import { LiveReads } from "./live-reads.ts";
 import { MountRefresher } from "./mount-refresher.ts";
+import { releaseMemory } from "./release-memory.ts";
 import { type RoleChange, SourceRole } from "./source-role.ts";
 import { logSync, logTokenEvents } from "./sync-log.ts";
 
@@ -114,6 +115,16 @@ export async function startAgent(
     (message) => log.warn(message),
   );
 
+  // Nothing has run for a while: hand back the heap's free pages and the executable's idle code.
+  const goQuiet = () => {
+    const { rssBefore, rssAfter, pagedOut } = releaseMemory();
+    log.debug("idle: memory released", {
+      rssBeforeMiB: mib(rssBefore),
+      rssAfterMiB: mib(rssAfter),
+      pagedOutMiB: mib(pagedOut),
+    });
+  };
+
   const ring = new DedupRing({
     capacity: config.worker.queue_size,
     onMountMarked: (mount, reason) =>
@@ -136,7 +147,7 @@ export async function startAgent(
     {
       onCrash: (crash) => log.warn("sync worker died; its syncs run again", crash),
       idleMs: tuning.workerIdleMs,
-      onIdle: releaseMemory,
+      onIdle: goQuiet,
     },
   );
   const passes = agentPassesFor({
@@ -264,7 +275,7 @@ export async function startAgent(
   passes.start({ scheduler, ring, listener, counters, intervalMs: config.sync.interval });
   // A start-up that needed no worker never hears of one going idle: give back memory once anyway.
   const settled = setTimeout(() => {
-    if (pool.workers === 0 && scheduler.stats().inFlight === 0) releaseMemory();
+    if (pool.workers === 0 && scheduler.stats().inFlight === 0) goQuiet();
   }, tuning.workerIdleMs ?? WORKER_IDLE_MS);
   settled.unref?.();
 
@@ -300,14 +311,8 @@ export async function startAgent(
   };
 }
 
-/**
- * A full collection, then the heap's free pages handed back to the system: what start-up and the
- * last burst left behind (about 2 MB of an idle agent). Called when nothing has run for a while,
- * so the pause (a few ms on an idle heap) holds up no sync.
- */
-function releaseMemory(): void {
-  Bun.gc(true);
-  Bun.shrink();
+function mib(bytes: number): number {
+  return Math.round(bytes / 2 ** 20);
 }
 
 /** A Vault's settings without its credentials: what a sync worker is sent. */

@@ -1,6 +1,7 @@
 // Sync worker threads start with the first sync and end when idle: an agent that hears nothing
 // holds none (courier_sync_workers 0), and a write after they have gone still reaches every
-// destination, through a worker started for it.
+// destination, through a worker started for it. Each time the last worker ends the agent releases
+// memory, and says so at debug.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type AgentRun, eventually, runAgent } from "../reconcile/agent-fixture.ts";
 import { VaultApi } from "../support/vault-api.ts";
@@ -68,6 +69,12 @@ describe("sync workers on demand", () => {
       () => workersGauge(metricsUrl),
       (n) => n === 0,
     );
+    // Gone quiet, the agent handed memory back: the heap collected and, on Linux, the executable's
+    // read-only pages offered to the kernel (libc's madvise reached through bun:ffi).
+    const released = await run.waitForLog("idle: memory released");
+    expect(released.rssAfterMiB).toBeGreaterThan(0);
+    if (process.platform === "linux") expect(released.pagedOutMiB).toBeGreaterThan(10);
+
     await api(source).must("POST", "secret/data/after-idle", { data: { value: "two" } });
     for (const destination of [east, west]) {
       await eventually(

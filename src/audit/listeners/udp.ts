@@ -15,9 +15,10 @@
 // buffer was full. That is the only place UDP loss is visible. Without /proc (or off Linux) the
 // socket, its buffer and its drops read as undefined and the listener still runs.
 
-import { dlopen, FFIType, ptr } from "bun:ffi";
+import { FFIType, ptr } from "bun:ffi";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { formatListenAddress } from "../../config/addresses.ts";
+import { openLibc } from "../../libc.ts";
 import { createDatagramFramer } from "../framer.ts";
 import { compileAllowlist } from "./allowlist.ts";
 import {
@@ -262,25 +263,15 @@ let libc: Libc | null | undefined;
 /** libc's socket-option calls, or null where they cannot be loaded (not Linux, no glibc/musl). */
 function loadLibc(): Libc | null {
   if (libc !== undefined) return libc;
-  libc = null;
-  if (process.platform !== "linux") return libc;
-  for (const name of ["libc.so.6", "libc.so", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1"]) {
-    try {
-      const lib = dlopen(name, {
-        setsockopt: {
-          args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32],
-          returns: FFIType.i32,
-        },
-        getsockopt: {
-          args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.ptr],
-          returns: FFIType.i32,
-        },
-      });
-      libc = lib.symbols as unknown as Libc;
-      break;
-    } catch {
-      // Try the next name.
-    }
-  }
+  libc = openLibc({
+    setsockopt: {
+      args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32],
+      returns: FFIType.i32,
+    },
+    getsockopt: {
+      args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.ptr],
+      returns: FFIType.i32,
+    },
+  }) as Libc | null;
   return libc;
 }
