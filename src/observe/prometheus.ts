@@ -159,11 +159,11 @@ export class SeriesTable<T> {
 
   /** The state for `labels`, made on first use; labels missing or extra throw, naming the family's. */
   get(labels: Labels): T {
-    const values = labelValues(this.name, this.labelNames, labels);
-    const key = JSON.stringify(values);
+    // Undefined only for labels labelValues refuses: it throws, naming the family's.
+    const key = seriesKey(this.labelNames, labels) ?? labelValues(this.name, this.labelNames, labels).join();
     let series = this.#series.get(key);
     if (!series) {
-      series = { values, state: this.empty() };
+      series = { values: labelValues(this.name, this.labelNames, labels), state: this.empty() };
       this.#series.set(key, series);
     }
     return series.state;
@@ -298,11 +298,34 @@ export function familyHeader(name: string, help: string, type: string): string {
   return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
 }
 
+/**
+ * The series' key in its table: the label values in declared order, NUL-separated (labelValues
+ * refuses a NUL in a value, so two label sets never share a key); undefined when a label is
+ * missing, extra, not a string or holds a NUL. Runs for every observation: one string, no array.
+ */
+function seriesKey(names: readonly string[], labels: Labels): string | undefined {
+  let key = "";
+  let count = 0;
+  for (const name of names) {
+    const value = labels[name];
+    if (typeof value !== "string" || value.includes("\u0000")) return undefined;
+    key = count++ === 0 ? value : `${key}\u0000${value}`;
+  }
+  for (const _ in labels) count--;
+  return count === 0 ? key : undefined;
+}
+
 /** Label values in the declared order, or an error naming what was missing or extra. */
 export function labelValues(metric: string, names: readonly string[], labels: Labels): string[] {
   const given = Object.keys(labels);
   if (given.length !== names.length || names.some((name) => !(name in labels))) {
     throw new Error(`${metric} takes labels [${names.join(", ")}], was given [${given.join(", ")}]`);
+  }
+  for (const name of names) {
+    const value = labels[name];
+    if (typeof value !== "string" || value.includes("\u0000")) {
+      throw new Error(`${metric} label ${name} must be a string without NUL, was ${JSON.stringify(value)}`);
+    }
   }
   return names.map((name) => labels[name] as string);
 }

@@ -50,4 +50,17 @@ describe("FlapWatch: a key rewritten on a destination again and again", () => {
     burst();
     expect(watch.flaps).toBe(2);
   });
+
+  test("a flood of distinct keys between a flapping key's writes neither hides its flapping nor grows without bound", () => {
+    let now = 0;
+    const watch = new FlapWatch(() => now);
+    for (let i = 0; i < FLAP_WRITES; i++) {
+      // 2,000 other keys written once each between two writes of the flapping one: 18,000 in all,
+      // more than the watch remembers, but each sweep forgets the earliest, not the most recent.
+      for (let j = 0; j < 2_000; j++) watch.note({ ...key, path: `other/${i}/${j}` }, written());
+      watch.note(key, written());
+      now += 10;
+    }
+    expect(watch.flaps).toBe(1);
+  });
 });

@@ -169,6 +169,11 @@ describe("mistakes are caught when the metric is made or used, not by Prometheus
     );
   });
 
+  test("a label value with a NUL in it is refused, so no two label sets can share a series", () => {
+    const counter = new Registry().counter("demo_total", "x", ["a", "b"]);
+    expect(() => counter.inc({ a: "x\u0000y", b: "z" })).toThrow("label a must be a string without NUL");
+  });
+
   test("a counter never goes down", () => {
     const counter = new Registry().counter("demo_total", "x");
     expect(() => counter.inc({}, -1)).toThrow("can only go up");
