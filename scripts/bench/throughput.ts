@@ -15,6 +15,7 @@ import { type DoubleProcess, startDoubles, stopAll } from "./lib/double.ts";
 import { writeEntries } from "./lib/lines.ts";
 import { runAlone } from "./lib/run-alone.ts";
 import { median, round } from "./lib/stats.ts";
+import { perUnit, threadCpu } from "./lib/thread-cpu.ts";
 import type { Benchmark, BenchOptions, BenchReport } from "./lib/types.ts";
 
 export const benchmark: Benchmark = {
@@ -36,7 +37,17 @@ interface Round {
   /** CPU time per key: of the Courier process, and of the benchmark process running the bare loop. */
   courierCpuMsPerKey: number;
   bareCpuMsPerKey: number;
+  /** Courier's CPU ms per key by thread: main, Worker (sync workers), HTTP Client, JITWorker, … */
+  courierCpuByThread: Record<string, number>;
 }
+
+/**
+ * Keys synced, unmeasured, before the rounds: until the JIT has compiled the hot paths of Courier's
+ * main thread and worker (the JITWorker thread costs 0.05–0.07 CPU ms a key over the first few
+ * thousand keys, near nothing after), so the rounds compare steady states. The bare loop runs in
+ * this process, warm from seeding, and is warmed the same.
+ */
+const WARM_UP_KEYS = 2_000;
 
 async function run(options: BenchOptions): Promise<BenchReport> {
   const keys = options.quick ? 1_500 : 5_000;
@@ -56,11 +67,24 @@ async function run(options: BenchOptions): Promise<BenchReport> {
   try {
     await courier.child.waitFor(/reconcile pass finished/, 10_000).catch(() => undefined);
     const results: Round[] = [];
-    // Round -1 warms up: worker threads' JIT, connections, mount caches.
+    // Round -1 warms up: JIT, worker threads, connections, mount caches. It is reported, not counted.
+    const warmUpKeys = options.quick ? 500 : WARM_UP_KEYS;
+    let cold = "";
     for (let r = -1; r < rounds; r++) {
-      const c = await viaCourier(doubles, courier.child.pid, port, `tp/c${r}`, r < 0 ? 300 : keys, dir);
-      const b = await byHand(doubles, `tp/b${r}`, r < 0 ? 300 : keys);
-      if (r < 0) continue;
+      const c = await viaCourier(
+        doubles,
+        courier.child.pid,
+        port,
+        `tp/c${r}`,
+        r < 0 ? warmUpKeys : keys,
+        dir,
+      );
+      const b = await byHand(doubles, `tp/b${r}`, r < 0 ? warmUpKeys : keys);
+      if (r < 0) {
+        cold = `the first ${warmUpKeys} keys after start-up (not counted): ${Math.round(c.rate)} keys/s, ${c.cpuMsPerKey.toFixed(2)} CPU ms/key (bare ${Math.round(b.rate)}, ${b.cpuMsPerKey.toFixed(2)})`;
+        options.log(`warm-up: ${cold}`);
+        continue;
+      }
       results.push({
         courier: c.rate,
         bare: b.rate,
@@ -68,9 +92,10 @@ async function run(options: BenchOptions): Promise<BenchReport> {
         bareRequestsPerKey: b.perKey,
         courierCpuMsPerKey: c.cpuMsPerKey,
         bareCpuMsPerKey: b.cpuMsPerKey,
+        courierCpuByThread: c.byThread,
       });
       options.log(
-        `round ${r + 1}/${rounds}: courier ${Math.round(c.rate)} keys/s (${c.cpuMsPerKey.toFixed(2)} CPU ms/key), bare fetch ${Math.round(b.rate)} keys/s (${b.cpuMsPerKey.toFixed(2)} CPU ms/key)`,
+        `round ${r + 1}/${rounds}: courier ${Math.round(c.rate)} keys/s (${c.cpuMsPerKey.toFixed(2)} CPU ms/key: ${describeThreads(c.byThread)}), bare fetch ${Math.round(b.rate)} keys/s (${b.cpuMsPerKey.toFixed(2)} CPU ms/key)`,
       );
     }
     const ratio = median(results.map((r) => r.courier / r.bare));
@@ -92,6 +117,8 @@ async function run(options: BenchOptions): Promise<BenchReport> {
         `Courier: dist/courier with --audit.max_rate=0 (otherwise the default configuration) and worker.concurrency × 32 syncs at once (by default one worker per core but one); hints are real-shaped audit response entries sent over UDP at ${HINT_RATE}/s.`,
         `Bare loop: ${CONCURRENCY} async loops in the benchmark process, each key read once on the source (data) and read and written on both destinations at once, as Courier does.`,
         "The three Vault doubles share the machine's cores with Courier and the benchmark; a double serves about 30–45k KV requests/s on one core, so at these rates the doubles and the machine bound both sides.",
+        `Courier's CPU per key by thread (median round): ${describeThreads(medianSplit(results.map((r) => r.courierCpuByThread)))}. "HTTP Client" is Bun's fetch thread, which the bare loop uses just the same.`,
+        `Warm-up, ${cold}.`,
       ],
       rounds: results,
     };
@@ -100,6 +127,20 @@ async function run(options: BenchOptions): Promise<BenchReport> {
     await stopAll(doubles);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function describeThreads(split: Record<string, number>): string {
+  return Object.entries(split)
+    .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
+    .join(", ");
+}
+
+/** Per thread, the median over rounds of its CPU ms per key. */
+function medianSplit(splits: Record<string, number>[]): Record<string, number> {
+  const names = [...new Set(splits.flatMap((split) => Object.keys(split)))];
+  const split: Record<string, number> = {};
+  for (const name of names) split[name] = median(splits.map((s) => s[name] ?? 0));
+  return Object.fromEntries(Object.entries(split).sort((a, b) => b[1] - a[1]));
 }
 
 async function viaCourier(
@@ -117,6 +158,7 @@ async function viaCourier(
   writeFileSync(file, `${lines.join("\n")}\n`);
   await Promise.all(doubles.map(resetStats));
   const cpu = await cpuSeconds(courierPid);
+  const threads = threadCpu(courierPid);
   const started = performance.now();
   const sender = spawnChild([
     process.execPath,
@@ -139,8 +181,9 @@ async function viaCourier(
   }
   const seconds = (performance.now() - started) / 1000;
   const cpuMsPerKey = (((await cpuSeconds(courierPid)) - cpu) * 1000) / keys;
+  const byThread = perUnit(threads, threadCpu(courierPid), keys);
   await sender.proc.exited;
-  return { rate: keys / seconds, perKey: await requestsPerKey(doubles, keys), cpuMsPerKey };
+  return { rate: keys / seconds, perKey: await requestsPerKey(doubles, keys), cpuMsPerKey, byThread };
 }
 
 async function byHand(doubles: DoubleProcess[], prefix: string, keys: number) {

@@ -3,6 +3,7 @@ import { toReport } from "../../scripts/bench/lib/reconcile-adapter.ts";
 import { formatNumber } from "../../scripts/bench/lib/report-table.ts";
 import { parseSuiteArgs } from "../../scripts/bench/lib/runner.ts";
 import { median, percentile, summarize } from "../../scripts/bench/lib/stats.ts";
+import { perUnit, threadCpu } from "../../scripts/bench/lib/thread-cpu.ts";
 import { parseRows } from "../../scripts/bench/lib/udp-stats.ts";
 import { toVerifiedReport } from "../../scripts/bench/lib/verified-passes-adapter.ts";
 import { highestClean, type Step } from "../../scripts/bench/udp-loss.ts";
@@ -154,5 +155,40 @@ describe("verified-pass figures", () => {
       goal: "≤ 200 MB",
       met: false,
     });
+  });
+});
+
+describe("CPU by thread", () => {
+  test("this process's threads are read from /proc on Linux, its own as main; nothing elsewhere", () => {
+    const split = threadCpu(process.pid);
+    if (process.platform !== "linux") {
+      expect(split.size).toBe(0);
+      return;
+    }
+    expect(split.has("main")).toBe(true);
+    expect(split.get("main")).toBeGreaterThan(0);
+  });
+
+  test("per unit of work: each thread's CPU ms between two readings, the idle ones left out, busiest first", () => {
+    const before = new Map([
+      ["main", 1],
+      ["Worker", 2],
+      ["HTTP Client", 0.5],
+    ]);
+    const after = new Map([
+      ["main", 1.5],
+      ["Worker", 4],
+      ["HTTP Client", 0.5],
+      ["JITWorker", 0.25],
+    ]);
+    expect(Object.entries(perUnit(before, after, 1_000))).toEqual([
+      ["Worker", 2],
+      ["main", 0.5],
+      ["JITWorker", 0.25],
+    ]);
+  });
+
+  test("a process that is gone reads as no threads", () => {
+    expect(threadCpu(2 ** 22 + 17).size).toBe(0);
   });
 });

@@ -27,10 +27,13 @@ export interface CourierProcess {
 }
 
 export async function startCourier(options: CourierOptions): Promise<CourierProcess> {
-  const binary = await ensureBinary();
+  // Another build to compare with, or a profiling run from source:
+  // BENCH_COURIER_COMMAND="/tmp/courier-before" or "bun --cpu-prof-md src/main.ts".
+  const command = process.env.BENCH_COURIER_COMMAND?.split(" ").filter(Boolean) ?? [await ensureBinary()];
+  const binary = command.join(" ");
   const stateDir = mkdtempSync(join(tmpdir(), "courier-bench-"));
   const args = courierArgs(options, stateDir);
-  const child = spawnChild([binary, ...args], courierEnv(options));
+  const child = spawnChild([...command, ...args], courierEnv(options));
   const stop = async () => {
     await child.stop(5_000);
     rmSync(stateDir, { recursive: true, force: true });
