@@ -114,8 +114,12 @@ export class ManagedKeys {
 
   /** The destinations among `destinations` where the key is Courier's. */
   managedOn(id: string, destinations: readonly string[]): string[] {
-    if (!this.#keys.has(id)) return [];
-    return destinations.filter((d) => this.has(d, id));
+    const slots = this.#slotsOf(id);
+    if (slots === undefined) return [];
+    return destinations.filter((d) => {
+      const slot = this.#destinations.get(trimSlash(d))?.slot;
+      return slot !== undefined && (slots[slot] ?? NOT_OURS) !== NOT_OURS;
+    });
   }
 
   /** Whether the key is Courier's on any destination (an entry is dropped once it is nowhere). */
@@ -131,9 +135,8 @@ export class ManagedKeys {
   /** Per destination among `destinations`, the fingerprint on record for the key; none → no entry. */
   verifiedOn(id: string, destinations: readonly string[]): Record<string, string> {
     const verified: Record<string, string> = {};
-    const entry = this.#keys.get(id);
-    if (entry === undefined) return verified;
-    const slots = entry.split(SLOT_SEPARATOR);
+    const slots = this.#slotsOf(id);
+    if (slots === undefined) return verified;
     for (const address of destinations) {
       const name = trimSlash(address);
       const slot = this.#destinations.get(name)?.slot;
@@ -150,17 +153,19 @@ export class ManagedKeys {
   note(destination: string, id: string, managed: boolean | undefined, verified?: string): void {
     const entry = this.#destinations.get(trimSlash(destination));
     if (!entry) return;
-    const before = this.#slot(id, entry.slot);
+    // Split once: this runs for every destination of every sync.
+    const slots = this.#slotsOf(id);
+    const before = slots?.[entry.slot] ?? NOT_OURS;
     let line: string;
     if (managed === false) {
       if (before === NOT_OURS) return;
-      this.#set(entry, id, NOT_OURS);
+      this.#set(entry, id, NOT_OURS, slots);
       line = `-${JSON.stringify(id)}`;
     } else {
       if (managed === undefined && before === NOT_OURS) return;
       const after = storable(verified) ?? (before === NOT_OURS ? "" : before);
       if (after === before) return;
-      this.#set(entry, id, after);
+      this.#set(entry, id, after, slots);
       line = `+${JSON.stringify(after === "" ? id : [id, after])}`;
     }
     if (entry.file === undefined) return;
@@ -193,10 +198,19 @@ export class ManagedKeys {
     return entry.split(SLOT_SEPARATOR)[slot] ?? NOT_OURS;
   }
 
-  /** Sets one slot of the key's entry; the entry goes once the key is Courier's nowhere. */
-  #set(destination: Destination, id: string, value: string): void {
+  /** All the key's slots, one per destination; undefined when it has no entry. */
+  #slotsOf(id: string): string[] | undefined {
     const entry = this.#keys.get(id);
-    const slots = entry?.split(SLOT_SEPARATOR) ?? Array<string>(this.#destinations.size).fill(NOT_OURS);
+    if (entry === undefined) return undefined;
+    return this.#destinations.size === 1 ? [entry] : entry.split(SLOT_SEPARATOR);
+  }
+
+  /**
+   * Sets one slot of the key's entry; the entry goes once the key is Courier's nowhere. `current`
+   * is the entry's slots when the caller has split it already (it is changed in place).
+   */
+  #set(destination: Destination, id: string, value: string, current?: string[]): void {
+    const slots = current ?? this.#slotsOf(id) ?? Array<string>(this.#destinations.size).fill(NOT_OURS);
     const before = slots[destination.slot];
     if (before === value) return;
     slots[destination.slot] = value;
@@ -348,5 +362,5 @@ async function rewrite(destination: Destination, entries: Iterable<[string, stri
 }
 
 function trimSlash(address: string): string {
-  return address.replace(/\/+$/, "");
+  return address.endsWith("/") ? address.replace(/\/+$/, "") : address;
 }

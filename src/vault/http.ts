@@ -175,7 +175,11 @@ const PLAIN_PATH = /^[\w.~/-]*$/;
  */
 export function vaultPath(...parts: string[]): string {
   const joined = parts.join("/");
-  if (PLAIN_PATH.test(joined)) return joined.replace(/\/{2,}/g, "/").replace(/^\//, "");
+  if (PLAIN_PATH.test(joined)) {
+    // Most paths are already clean: no regex replace (and its new string) for them.
+    const folded = joined.includes("//") ? joined.replace(/\/{2,}/g, "/") : joined;
+    return folded.startsWith("/") ? folded.slice(1) : folded;
+  }
   return joined
     .split("/")
     .filter((segment, i, all) => segment !== "" || i === all.length - 1)
