@@ -67,6 +67,10 @@ export function ingestLine(line: string, context: IngestContext): ClassifyResult
     context.counters.ignored.not_response++;
     return IGNORED.not_response;
   }
+  if (isPlainReadEntry(line)) {
+    context.counters.ignored.not_a_write++;
+    return IGNORED.not_a_write;
+  }
   const parsed = parseAuditLine(line, context.maxLineChars);
   if (!parsed.ok) {
     context.counters.rejected[parsed.reason]++;
@@ -96,6 +100,40 @@ export function isPlainRequestEntry(line: string): boolean {
   return !line.includes('"response"') && line.includes('"type":"request"');
 }
 
+/**
+ * Most of a Vault's audit stream is reads (applications fetching their secrets, and each of
+ * Courier's own reads of the source), which never lead to a sync either. Vault writes compact JSON
+ * and escapes every quote inside a string, so `"operation":"` in a line it wrote is an object key
+ * with a string value, and every entry holds request.operation. A line holding that sequence once
+ * holds it there; when it says read or list, in a response entry without an error, the line is
+ * counted as ignored (not_a_write, as classify would) without parsing. Two or more (token metadata
+ * or, with log_raw, request data with an "operation" field of its own) and the line is parsed. A forged line that hides its operation in an escape or a space gets only
+ * itself ignored: a hint, never a sync.
+ * isPlainReadEntry('{…"request":{…"operation":"read","path":"secret/data/app"…},…}') → true
+ * isPlainReadEntry('{"auth":{"metadata":{"operation":"read"}},"request":{"operation":"update"…}}') → false
+ */
+export function isPlainReadEntry(line: string): boolean {
+  // A response that did not fail, so the reasons classify gives first are kept: the type is the
+  // last member (keys sorted) or the one after time (Vault's and OpenBao's usual order; a
+  // timestamp holds no quote), and no "error" key is anywhere.
+  if (!(line.endsWith(RESPONSE_TAIL) || isResponseAfterTime(line))) return false;
+  if (line.includes('"error":')) return false;
+  const at = line.indexOf(OPERATION_KEY);
+  if (at === -1 || line.indexOf(OPERATION_KEY, at + OPERATION_KEY.length) !== -1) return false;
+  const value = at + OPERATION_KEY.length;
+  return line.startsWith('read"', value) || line.startsWith('list"', value);
+}
+
+/** isResponseAfterTime('{"time":"2026-…Z","type":"response","auth":…') → true */
+function isResponseAfterTime(line: string): boolean {
+  if (!line.startsWith(TIME_HEAD)) return false;
+  const end = line.indexOf('"', TIME_HEAD.length);
+  return end !== -1 && line.startsWith(RESPONSE_AFTER_TIME, end + 1);
+}
+
+const TIME_HEAD = '{"time":"';
+const RESPONSE_AFTER_TIME = ',"type":"response",';
+const OPERATION_KEY = '"operation":"';
 const REQUEST_TAIL = ',"type":"request"}';
 const RESPONSE_TAIL = ',"type":"response"}';
 

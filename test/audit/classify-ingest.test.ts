@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { ingestLine, isPlainRequestEntry } from "../../src/audit/classify.ts";
+import { ingestLine, isPlainReadEntry, isPlainRequestEntry } from "../../src/audit/classify.ts";
 import { createIngestCounters, type IngestCounters } from "../../src/audit/counters.ts";
 import { createDatagramFramer } from "../../src/audit/framer.ts";
 import { compileScope } from "../../src/audit/scope.ts";
@@ -47,6 +47,57 @@ describe("ingestLine", () => {
     ['{"type": "request"}', false],
   ])("takes the request shortcut for %s: %p", (line, expected) => {
     expect(isPlainRequestEntry(line)).toBe(expected);
+  });
+
+  // Vault's own shape: keys sorted, compact, type last.
+  const response = (request: string, extra = "") =>
+    `{"auth":{"client_token":"hmac-sha256:aa","metadata":{${extra}}},"request":{${request}},"response":{"data":{"v":"hmac-sha256:bb"}},"time":"t","type":"response"}`;
+
+  test.each([
+    [response('"id":"1","operation":"read","path":"secret/data/app"'), true],
+    [response('"operation":"list","path":"secret/metadata/"'), true],
+    [response('"operation":"update","path":"secret/data/app"'), false],
+    [response('"operation":"readx","path":"secret/data/app"'), false],
+    // A token's metadata names an operation of its own: the line is parsed, never taken on its word.
+    [response('"operation":"update","path":"secret/data/app"', '"operation":"read"'), false],
+    // A failed read is counted as failed, as classify does.
+    [
+      `${response('"operation":"read","path":"secret/data/app"').slice(0, -1).replace('"auth"', '"error":"denied","auth"')}}`,
+      false,
+    ],
+    // Vault's and OpenBao's usual order: time, then type.
+    [
+      '{"time":"2026-12-02T13:11:17.6Z","type":"response","request":{"operation":"read","path":"kv/a"}}',
+      true,
+    ],
+    [
+      '{"time":"2026-12-02T13:11:17.6Z","type":"request","request":{"operation":"read","path":"kv/a"}}',
+      false,
+    ],
+    ['{"type":"response","request":{"operation":"read","path":"kv/a"}}', false],
+  ])("takes the read shortcut for %s: %p", (line, expected) => {
+    expect(isPlainReadEntry(line)).toBe(expected);
+  });
+
+  test("a write whose token metadata says read is synced; a read is counted as not a write either way", () => {
+    const counters = createIngestCounters();
+    const context = { mounts, scope, counters };
+    expect(ingestLine(response('"operation":"update","path":"kv/a"', '"operation":"read"'), context)).toEqual(
+      {
+        action: "sync",
+        key: { kind: "kv", namespace: "", mount: "kv/", path: "a" },
+      },
+    );
+    expect(ingestLine(response('"operation":"read","path":"kv/a"'), context)).toEqual({
+      action: "ignore",
+      reason: "not_a_write",
+    });
+    expect(ingestLine(response('"operation":"read","path":"kv/a"', '"operation":"x"'), context)).toEqual({
+      action: "ignore",
+      reason: "not_a_write",
+    });
+    expect(counters.accepted).toBe(1);
+    expect(counters.ignored.not_a_write).toBe(2);
   });
 
   test("the shortcut cannot hide a response entry that mentions a nested request type", () => {
