@@ -109,7 +109,11 @@ function tail(text: string): string {
 
 /** CPU time a process has used so far (user + system), in seconds, from /proc/<pid>/stat. */
 export async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Bun.file(`/proc/${pid}/stat`).text();
+  return cpuSecondsOfStat(await Bun.file(`/proc/${pid}/stat`).text());
+}
+
+/** User + system seconds from the text of a /proc stat file (a process's or one thread's). */
+export function cpuSecondsOfStat(stat: string): number {
   // Fields after the command name (which may hold spaces) start after the last ")".
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;

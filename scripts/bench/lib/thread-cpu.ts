@@ -3,6 +3,7 @@
 // threads and the garbage collector's helpers can be told apart. Off Linux: an empty split.
 
 import { readdirSync, readFileSync } from "node:fs";
+import { cpuSecondsOfStat } from "./child.ts";
 
 /** CPU seconds so far per thread name; threads of one name (several workers) are summed. */
 export type ThreadCpu = Map<string, number>;
@@ -19,9 +20,8 @@ export function threadCpu(pid: number): ThreadCpu {
     try {
       const name =
         tid === String(pid) ? "main" : readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      split.set(name, (split.get(name) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+      const seconds = cpuSecondsOfStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"));
+      split.set(name, (split.get(name) ?? 0) + seconds);
     } catch {
       // The thread ended between the listing and the read: its time is gone with it.
     }
