@@ -159,8 +159,7 @@ export class SeriesTable<T> {
 
   /** The state for `labels`, made on first use; labels missing or extra throw, naming the family's. */
   get(labels: Labels): T {
-    // Undefined only for labels labelValues refuses: it throws, naming the family's.
-    const key = seriesKey(this.labelNames, labels) ?? labelValues(this.name, this.labelNames, labels).join();
+    const key = seriesKey(this.labelNames, labels) ?? refuseLabels(this.name, this.labelNames, labels);
     let series = this.#series.get(key);
     if (!series) {
       series = { values: labelValues(this.name, this.labelNames, labels), state: this.empty() };
@@ -313,6 +312,12 @@ function seriesKey(names: readonly string[], labels: Labels): string | undefined
   }
   for (const _ in labels) count--;
   return count === 0 ? key : undefined;
+}
+
+/** seriesKey found no key: labelValues says why, naming the labels the family takes. */
+function refuseLabels(metric: string, names: readonly string[], labels: Labels): never {
+  labelValues(metric, names, labels);
+  throw new Error(`${metric}: labels refused`); // not reached: labelValues refuses what seriesKey does
 }
 
 /** Label values in the declared order, or an error naming what was missing or extra. */
