@@ -9,8 +9,8 @@
 // process's resident memory for good, though an idle agent runs little of it. Those pages are
 // clean and file-backed, so MADV_PAGEOUT (Linux 5.4+) can ask the kernel to reclaim them now
 // rather than under memory pressure; the next burst faults back what it uses from the page cache
-// or the disk. That is how an idle agent stays near a bare Bun listener (about 30 MB resident
-// rather than 55). Pages another process maps too (a `courier diff` running beside it) are left
+// or the disk. That is how an idle agent stays near a bare Bun listener (35–38 MB resident a
+// minute idle rather than 54–56, against 28 MB; scripts/bench/footprint.ts). Pages another process maps too (a `courier diff` running beside it) are left
 // alone by the kernel. Writable mappings are never touched: their written pages are anonymous
 // memory, which paging out could only push to swap.
 

@@ -107,8 +107,9 @@ export function isPlainRequestEntry(line: string): boolean {
  * with a string value, and every entry holds request.operation. A line holding that sequence once
  * holds it there; when it says read or list, in a response entry without an error, the line is
  * counted as ignored (not_a_write, as classify would) without parsing. Two or more (token metadata
- * or, with log_raw, request data with an "operation" field of its own) and the line is parsed. A forged line that hides its operation in an escape or a space gets only
- * itself ignored: a hint, never a sync.
+ * or, with log_raw, request data with an "operation" field of its own) and the line is parsed. A
+ * forged line that hides its operation in an escape or a space gets only itself ignored: a hint,
+ * never a sync.
  * isPlainReadEntry('{…"request":{…"operation":"read","path":"secret/data/app"…},…}') → true
  * isPlainReadEntry('{"auth":{"metadata":{"operation":"read"}},"request":{"operation":"update"…}}') → false
  */
