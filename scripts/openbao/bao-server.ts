@@ -34,12 +34,29 @@ export interface BaoServerOptions {
   port?: number;
 }
 
+/** How often a server whose drawn port was taken before it could bind it starts on a new pair. */
+const PORT_TAKEN_RETRIES = 3;
+
 export async function startBaoServer(bao: string, options: BaoServerOptions = {}): Promise<BaoServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(bao, options, options.port ?? (await freePortPair()));
+    } catch (error) {
+      // A port found free can be taken before bao binds it; a port the caller chose is theirs to fix.
+      if (!(error instanceof PortTaken) || options.port !== undefined || attempt > PORT_TAKEN_RETRIES) {
+        throw error;
+      }
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOn(bao: string, options: BaoServerOptions, port: number): Promise<BaoServer> {
   const token = options.token ?? "root";
   const dir = mkdtempSync(join(tmpdir(), "courier-bao-"));
   const config = join(dir, "server.hcl");
   writeFileSync(config, options.config ?? CONFORMANCE_CONFIG);
-  const port = options.port ?? (await freePortPair());
   const address = `http://${HOST}:${port}`;
   const proc = Bun.spawn(
     [
@@ -67,13 +84,17 @@ export async function startBaoServer(bao: string, options: BaoServerOptions = {}
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (!(await ready(address, token))) {
-    if (proc.exitCode !== null || proc.signalCode !== null || Date.now() > deadline) {
-      const why = proc.exitCode !== null ? `exited with ${proc.exitCode}` : "was not ready in 30 s";
+  const exited = () => proc.exitCode !== null || proc.signalCode !== null;
+  // Another server already on this address would pass the readiness check for one that failed
+  // to bind it: only a process that says it started (after binding its listeners) is asked.
+  const started = () => output().includes("server started!");
+  while (!(started() && (await ready(address, token)))) {
+    if (exited() || Date.now() > deadline) {
+      const why = exited() ? `exited with ${proc.exitCode}` : "was not ready in 30 s";
       await stop();
-      throw new Error(
-        `bao server -dev ${why}; it printed:\n${output().trim().split("\n").slice(-15).join("\n")}`,
-      );
+      const printed = output().trim().split("\n").slice(-15).join("\n");
+      const message = `bao server -dev on ${address} ${why}; it printed:\n${printed}`;
+      throw /address already in use/.test(printed) ? new PortTaken(message) : new Error(message);
     }
     await Bun.sleep(50);
   }
@@ -106,10 +127,19 @@ async function ready(address: string, token: string): Promise<boolean> {
 export async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 100; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if ((await listenOn(port)) !== undefined && (await listenOn(port + 1)) !== undefined) return port;
+    // Two servers started side by side (Promise.all) both find a pair free until one binds it:
+    // a pair handed out once is never handed out again by this process.
+    if (handedOut.has(port) || handedOut.has(port + 1)) continue;
+    if ((await listenOn(port)) !== undefined && (await listenOn(port + 1)) !== undefined) {
+      if (handedOut.has(port) || handedOut.has(port + 1)) continue; // drawn meanwhile
+      handedOut.add(port).add(port + 1);
+      return port;
+    }
   }
   throw new Error(`found no two free neighbouring ports on ${HOST}`);
 }
+
+const handedOut = new Set<number>();
 
 /** Binds `port` on 127.0.0.1 and lets it go again; the port, or undefined when taken. */
 function listenOn(port: number): Promise<number | undefined> {
