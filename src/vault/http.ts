@@ -7,6 +7,7 @@ import nodeVault from "node-vault";
 import { messageOf } from "../errors.ts";
 import type { TokenSource } from "./auth.ts";
 import { type CallContext, capabilitiesFor, classifyStatus, VaultCallError } from "./errors.ts";
+import { SharedDeadlines } from "./shared-deadlines.ts";
 
 /** TLS settings for one Vault, as Vault's CLI takes them (PEM text, not file names). */
 export interface TlsSettings {
@@ -292,6 +293,7 @@ export interface TransportOptions {
 export function createFetchTransport(options: TransportOptions = {}): FetchTransport {
   const session = new Bun.FetchSession({ keepAlive: true, tls: bunTls(options.tls) });
   const timeoutMs = options.timeoutMs ?? 30_000;
+  const deadlines = new SharedDeadlines(timeoutMs);
 
   async function send(request: RpOptions): Promise<RpResponse> {
     const headers: Record<string, string> = { ...request.headers };
@@ -302,11 +304,10 @@ export function createFetchTransport(options: TransportOptions = {}): FetchTrans
         headers["Content-Type"] = "application/json";
       }
     }
-    // A timer cleared as soon as the answer is in: AbortSignal.timeout() would leave every
-    // request's timer (and the signal it holds) alive for the whole timeout, to fire for nothing;
-    // at thousands of requests a second that is hundreds of thousands alive at once.
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    // Not AbortSignal.timeout(): it would keep every request's timer alive for the whole timeout,
+    // hundreds of thousands at a time at thousands of requests a second; a deadline is shared by
+    // the requests of a few milliseconds and ends with the last of their answers.
+    const deadline = deadlines.take();
     try {
       const response = await session.fetch(request.uri, {
         method: request.method,
@@ -328,7 +329,7 @@ export function createFetchTransport(options: TransportOptions = {}): FetchTrans
     } catch (error) {
       throw toTransportError(error, request, timeoutMs);
     } finally {
-      clearTimeout(timer);
+      deadline.release();
     }
   }
 
