@@ -30,6 +30,7 @@ import {
   type ReadOptions,
   readDestination,
   readSource,
+  refOf,
   type SourceRead,
   SyncError,
   type SyncVault,
@@ -148,6 +149,11 @@ async function syncOnce(
 /** Whether a key the source lacks may be deleted on this destination (see SyncOptions.prune). */
 export function removable(options: Pick<SyncOptions, "prune" | "managed">, destination: string): boolean {
   if (options.prune === undefined || options.prune === "all") return true;
+  return isManagedOn(options, destination);
+}
+
+/** Courier's record says it put the key on this destination (SyncOptions.managed). */
+function isManagedOn(options: Pick<SyncOptions, "managed">, destination: string): boolean {
   const name = destination.replace(/\/+$/, "");
   return options.managed?.some((d) => d.replace(/\/+$/, "") === name) ?? false;
 }
@@ -180,11 +186,28 @@ async function syncDestination(
   let looked = false;
   let lookedForNamespace = false;
   let upgradeWaits = 0;
+  let triedFirstVersion = false;
   for (;;) {
     try {
       if (!(await namespaceReady(destination, key, source, options, done))) {
         // Nothing on the source, and no namespace here to hold it: already equal.
         return { destination: destination.address, result: "unchanged", done, skipped: [] };
+      }
+      if (!triedFirstVersion) {
+        triedFirstVersion = true;
+        if (await writeFirstVersion(destination, key, source, options)) {
+          done.push("kv2-write");
+          const outcome: DestinationOutcome = {
+            destination: destination.address,
+            result: resultOf(done, []),
+            done,
+            skipped: [],
+            managed: true,
+          };
+          // Written, not found equal: no fingerprint to keep, as after any write.
+          if (options.verified !== undefined) outcome.verified = "";
+          return outcome;
+        }
       }
       const read = await destinationState(destination, key, source, options, done);
       const verified = verifiedFor(options, destination.address);
@@ -232,6 +255,38 @@ async function syncDestination(
       }
       return failedOutcome(destination.address, toOutcomeError(error), done);
     }
+  }
+}
+
+/**
+ * A key's first version, hinted by a write through its data path, where this destination has no
+ * record of the key: written only-if-absent (cas 0) without reading the destination first, one
+ * request where reading and then writing takes two, and one round trip less before the
+ * destination holds it. The key there already (another writer's, another Courier's, one whose
+ * record was lost), no such mount, or any other failure: false, and the full sync reads and
+ * compares as always, so this can cost a refused write but never a wrong one.
+ * Only for a source key that is live at version 1 with no custom_metadata: what a destination
+ * holds after writing its data alone, with Vault's default settings (as sourceFor assumes too).
+ */
+async function writeFirstVersion(
+  destination: SyncVault,
+  key: SyncKey,
+  source: SourceRead,
+  options: SyncOptions,
+): Promise<boolean> {
+  const state = source.state;
+  if (!source.settingsUnread || state.kind !== "kv2" || state.current.state !== "live") return false;
+  if (state.current.version !== 1 || !state.metadata) return false;
+  if (Object.keys(state.metadata.settings.custom_metadata).length > 0) return false;
+  // Courier put it there, or found it equal there: it is there, and only the full sync compares.
+  if (isManagedOn(options, destination.address) || verifiedFor(options, destination.address)) return false;
+  const found = await destination.mounts.find(key.namespace, key.mount).catch(() => null);
+  if (found?.kvVersion !== 2) return false;
+  try {
+    await destination.kv2.writeData(refOf(key), state.current.data, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

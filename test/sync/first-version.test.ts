@@ -1,0 +1,136 @@
+// A new KV v2 key hinted by a data write goes to a destination that has no record of it in one
+// request (a write only if absent) instead of a metadata read and a write; whenever that write is
+// refused, the usual read-and-compare decides, so the destination still ends equal to the source.
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { type SyncOptions, syncKey } from "../../src/sync/sync.ts";
+import type { SyncKey } from "../../src/sync-key.ts";
+import { ok, startVault, type Vault } from "./vault-fixture.ts";
+
+let source: Vault;
+let east: Vault;
+let west: Vault;
+
+beforeAll(async () => {
+  [source, east, west] = await Promise.all([startVault(), startVault(), startVault()]);
+});
+afterAll(async () => {
+  await Promise.all([source, east, west].map((v) => v?.stop()));
+});
+
+let n = 0;
+let path = "";
+beforeEach(() => {
+  path = `first/k${++n}`;
+});
+
+/** A run as the agent makes it for a key whose every hint since its last sync wrote through data/. */
+const liveRun = (options: Partial<SyncOptions> = {}) => {
+  const key: SyncKey = { kind: "kv", namespace: "", mount: "secret/", path, dataOnly: true };
+  return syncKey(key, source.client, [east.client, west.client], {
+    deletes: true,
+    createMounts: true,
+    prune: "managed",
+    managed: [],
+    verified: {},
+    ...options,
+  });
+};
+
+const write = (vault: Vault, data: object, extra: object = {}) =>
+  ok(vault.api("POST", `secret/data/${path}`, { data, ...extra }));
+const held = async (vault: Vault) => {
+  const { status, body } = await vault.api("GET", `secret/data/${path}`);
+  return status === 200 ? { data: body.data.data, version: body.data.metadata.version } : status;
+};
+
+/** The requests each destination answered during `run`, by HTTP method. */
+async function requestsDuring(run: () => Promise<unknown>): Promise<Record<string, number>[]> {
+  // The clients' mount tables are read once and kept: read them before counting.
+  await Promise.all([east, west].map((v) => v.client.mounts.find("", "secret/")));
+  await Promise.all([east, west].map((v) => fetch(`${v.address}/_double/stats`, { method: "DELETE" })));
+  await run();
+  return Promise.all(
+    [east, west].map(async (v) => {
+      const stats = (await (await fetch(`${v.address}/_double/stats`)).json()) as {
+        by_method: Record<string, number>;
+      };
+      return stats.by_method;
+    }),
+  );
+}
+
+describe("the first version of a new key, hinted by a data write", () => {
+  test("reaches each destination in one request, a write only if absent", async () => {
+    await write(source, { pw: "one" });
+    let outcomes: unknown;
+    const requests = await requestsDuring(async () => {
+      outcomes = (await liveRun()).destinations.map(({ result, done, managed, verified }) => ({
+        result,
+        done,
+        managed,
+        verified,
+      }));
+    });
+    expect(requests).toEqual([{ POST: 1 }, { POST: 1 }]);
+    const written = { result: "written", done: ["kv2-write"], managed: true, verified: "" };
+    expect(outcomes).toEqual([written, written]);
+    expect(await held(east)).toEqual({ data: { pw: "one" }, version: 1 });
+    expect(await held(west)).toEqual({ data: { pw: "one" }, version: 1 });
+  });
+
+  test("a destination that has the key already with other data gets the source's as its next version", async () => {
+    await write(source, { pw: "source" });
+    await write(east, { pw: "by hand" });
+    const result = await liveRun();
+    expect(result.destinations.map((d) => [d.result, d.done, d.error])).toEqual([
+      ["written", ["kv2-write"], undefined],
+      ["written", ["kv2-write"], undefined],
+    ]);
+    expect(await held(east)).toEqual({ data: { pw: "source" }, version: 2 });
+    expect(await held(west)).toEqual({ data: { pw: "source" }, version: 1 });
+  });
+
+  test("a destination that holds the same data already (another Courier was first) is left as it is", async () => {
+    await write(source, { pw: "same" });
+    await write(east, { pw: "same" });
+    const result = await liveRun();
+    expect(result.destinations.map((d) => [d.result, d.done])).toEqual([
+      ["unchanged", []],
+      ["written", ["kv2-write"]],
+    ]);
+    expect(await held(east)).toEqual({ data: { pw: "same" }, version: 1 });
+  });
+
+  test("where Courier's record has the key (managed, or verified), it reads the destination first", async () => {
+    await write(source, { pw: "one" });
+    const requests = await requestsDuring(() =>
+      liveRun({ managed: [east.address], verified: { [west.address]: "fingerprint" } }),
+    );
+    for (const byMethod of requests) expect(byMethod.GET).toBeGreaterThanOrEqual(1);
+    expect(await held(east)).toEqual({ data: { pw: "one" }, version: 1 });
+    expect(await held(west)).toEqual({ data: { pw: "one" }, version: 1 });
+  });
+
+  test("a new key with custom_metadata gets it too: the full sync writes its metadata", async () => {
+    await ok(source.api("POST", `secret/metadata/${path}`, { custom_metadata: { owner: "team-a" } }));
+    await write(source, { pw: "one" });
+    const result = await liveRun();
+    expect(result.destinations.map((d) => d.done)).toEqual([
+      ["kv2-write-metadata", "kv2-write"],
+      ["kv2-write-metadata", "kv2-write"],
+    ]);
+    for (const vault of [east, west]) {
+      const { body } = await vault.api("GET", `secret/metadata/${path}`);
+      expect(body.data.custom_metadata).toEqual({ owner: "team-a" });
+    }
+  });
+
+  test("a second version is not a new key: the destination is read before it is written", async () => {
+    await write(source, { pw: "one" });
+    await write(source, { pw: "two" });
+    await write(east, { pw: "one" });
+    const requests = await requestsDuring(() => liveRun({ managed: [] }));
+    expect(requests[0]?.GET).toBeGreaterThanOrEqual(1);
+    expect(await held(east)).toEqual({ data: { pw: "two" }, version: 2 });
+  });
+});
