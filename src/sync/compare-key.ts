@@ -77,7 +77,7 @@ async function compareOne(
   const name = destination.address;
   try {
     const at = destinationKey(key, map);
-    const read = await readDestination(destination, at, source.mount, now, Boolean(verified));
+    const read = await readDestination(destination, at, source.mount, now, verified ? "metadata" : "full");
     if (read.kind === "other-mount")
       return { destination: name, status: "differs", aspects: ["mount"] } as Comparison;
     if (read.kind === "no-mount") {

@@ -158,24 +158,36 @@ async function sourceMountOf(
 }
 
 export type DestinationRead =
-  | { kind: "state"; state: KeyState; full?: () => Promise<KeyState> }
+  | {
+      kind: "state";
+      state: KeyState;
+      full?: () => Promise<KeyState>;
+      /** Read through the data path alone: the settings in `state` are placeholders (see DestinationReading). */
+      settingsUnread?: true;
+    }
   | { kind: "no-mount" }
   | { kind: "other-mount"; found: MountInfo };
 
 /**
+ * How much of a KV v2 key on a destination to read at first: "full", its metadata and live data;
+ * "metadata", its data left UNREAD for `full` to read only if needed; "data", one read of its data
+ * path, whose answer stands in for the metadata but for the settings (which `full` reads).
+ */
+export type DestinationReading = "full" | "metadata" | "data";
+
+/**
  * The key on a destination. A namespace the destination lacks holds nothing: for a KV key, no
  * mount (made, with the namespace, when a sync may); for a policy, no policy.
- * `lazily`: a KV v2 key's live data is left UNREAD, to be read by `full` only if needed.
  */
 export async function readDestination(
   destination: SyncVault,
   key: SyncKey,
   sourceMount: MountInfo | null,
   now: number,
-  lazily = false,
+  reading: DestinationReading = "full",
 ): Promise<DestinationRead> {
   try {
-    return await readDestinationIn(destination, key, sourceMount, now, lazily);
+    return await readDestinationIn(destination, key, sourceMount, now, reading);
   } catch (error) {
     if (!namespaceNotFound(error)) throw error;
     return sourceMount ? { kind: "no-mount" } : { kind: "state", state: emptyState(null) };
@@ -187,14 +199,19 @@ async function readDestinationIn(
   key: SyncKey,
   sourceMount: MountInfo | null,
   now: number,
-  lazily: boolean,
+  reading: DestinationReading,
 ): Promise<DestinationRead> {
   if (!sourceMount) return { kind: "state", state: await readKeyState(destination, key, null, now) };
   const found = await destination.mounts.find(key.namespace, key.mount);
   if (!found) return { kind: "no-mount" };
   if (found.kvVersion !== sourceMount.kvVersion) return { kind: "other-mount", found };
-  if (lazily && found.kvVersion === 2)
+  if (reading === "metadata" && found.kvVersion === 2)
     return { kind: "state", ...(await readKv2Lazily(destination, refOf(key), now)) };
+  if (reading === "data" && found.kvVersion === 2) {
+    // No current version to read (no key, or metadata alone): only the metadata tells.
+    const read = await readKv2DataOnly(destination, refOf(key), now);
+    if (read) return { kind: "state", state: read.state, full: read.full, settingsUnread: true };
+  }
   return { kind: "state", state: await readKeyState(destination, key, sourceMount.kvVersion, now) };
 }
 

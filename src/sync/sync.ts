@@ -211,11 +211,18 @@ async function syncDestination(
       }
       const read = await destinationState(destination, key, source, options, done);
       const verified = verifiedFor(options, destination.address);
-      const [src, state] = source.settingsUnread
+      let [src, state] = source.settingsUnread
         ? [await sourceFor(source, read.state), read.state]
         : await settle(source, read, verified);
       const planOptions = { deletes: options.deletes, removable: removable(options, destination.address) };
-      const actions = planSync(src, state, planOptions, key.path.toLowerCase());
+      let actions = planSync(src, state, planOptions, key.path.toLowerCase());
+      if (read.settingsUnread && read.full && actions.some((a) => a.op === "kv2-write-metadata")) {
+        // custom_metadata differs, and a metadata write carries every setting: read them first,
+        // or the destination's would be replaced by the defaults standing in for them.
+        state = await read.full();
+        src = await sourceFor(source, state);
+        actions = planSync(src, state, planOptions, key.path.toLowerCase());
+      }
       await applyPlan(destination, key, src, actions, done);
       const skipped = actions.flatMap((a) => (a.op === "skip" ? [a.why] : []));
       const result = resultOf(done, skipped);
@@ -341,9 +348,15 @@ async function destinationState(
   done: Done[],
 ): Promise<DestinationState> {
   const now = (options.now ?? Date.now)();
-  // The source's data is read already: the destination's is needed to compare with it.
-  const lazily = !source.settingsUnread && Boolean(verifiedFor(options, destination.address));
-  const read = await readDestination(destination, key, source.mount, now, lazily);
+  // A source read through its data path alone is compared by the destination's data path alone
+  // (its settings are the destination's anyway, sourceFor); a source whose metadata was read
+  // and a verification on record: the destination's metadata, its data only if needed.
+  const reading = source.settingsUnread
+    ? "data"
+    : verifiedFor(options, destination.address)
+      ? "metadata"
+      : "full";
+  const read = await readDestination(destination, key, source.mount, now, reading);
   const mount = source.mount as MountInfo;
   if (read.kind !== "no-mount") return stateIn(read, destination, key, mount);
   const empty = { kind: "state" as const, state: emptyState(mount.kvVersion) };

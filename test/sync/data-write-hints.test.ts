@@ -1,6 +1,8 @@
-// A new KV v2 key hinted by a data write goes to a destination that has no record of it in one
-// request (a write only if absent) instead of a metadata read and a write; whenever that write is
-// refused, the usual read-and-compare decides, so the destination still ends equal to the source.
+// A KV v2 key hinted by a data write, as the live path syncs it. A new key goes to a destination
+// that has no record of it in one request (a write only if absent) instead of a metadata read and
+// a write; whenever that write is refused, the usual read-and-compare decides, so the destination
+// still ends equal to the source. A later version reads the destination's data path alone (one
+// request, not metadata then data) before writing, and its settings only when they matter.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { type SyncOptions, syncKey } from "../../src/sync/sync.ts";
 import type { SyncKey } from "../../src/sync-key.ts";
@@ -43,7 +45,7 @@ const held = async (vault: Vault) => {
   return status === 200 ? { data: body.data.data, version: body.data.metadata.version } : status;
 };
 
-/** The requests each destination answered during `run`, by HTTP method. */
+/** The requests each destination answered during `run`, by HTTP method and by operation. */
 async function requestsDuring(run: () => Promise<unknown>): Promise<Record<string, number>[]> {
   // The clients' mount tables are read once and kept: read them before counting.
   await Promise.all([east, west].map((v) => v.client.mounts.find("", "secret/")));
@@ -131,6 +133,59 @@ describe("the first version of a new key, hinted by a data write", () => {
     await write(east, { pw: "one" });
     const requests = await requestsDuring(() => liveRun({ managed: [] }));
     expect(requests[0]?.GET).toBeGreaterThanOrEqual(1);
+    expect(await held(east)).toEqual({ data: { pw: "two" }, version: 2 });
+  });
+});
+
+describe("a later version, hinted by a data write", () => {
+  test("reads each destination's data path once, then writes: two requests a destination", async () => {
+    await write(source, { pw: "one" });
+    await liveRun();
+    await write(source, { pw: "two" });
+    const requests = await requestsDuring(() => liveRun({ managed: [east.address, west.address] }));
+    expect(requests).toEqual([
+      { GET: 1, POST: 1 },
+      { GET: 1, POST: 1 },
+    ]);
+    expect(await held(east)).toEqual({ data: { pw: "two" }, version: 2 });
+  });
+
+  test("the same data written again on the source adds no version on a destination", async () => {
+    await write(source, { pw: "one" });
+    await liveRun();
+    await write(source, { pw: "one" });
+    const result = await liveRun({ managed: [east.address, west.address] });
+    expect(result.destinations.map((d) => [d.result, d.done])).toEqual([
+      ["unchanged", []],
+      ["unchanged", []],
+    ]);
+    expect(await held(west)).toEqual({ data: { pw: "one" }, version: 1 });
+  });
+
+  test("custom_metadata changed by hand on a destination is put back without losing its other settings", async () => {
+    const settings = { max_versions: 7, custom_metadata: { owner: "team-a" } };
+    for (const vault of [source, east, west]) {
+      await ok(vault.api("POST", `secret/metadata/${path}`, settings));
+      await write(vault, { pw: "one" });
+    }
+    await ok(east.api("POST", `secret/metadata/${path}`, { custom_metadata: { owner: "someone" } }));
+    await write(source, { pw: "two" });
+    const result = await liveRun({ managed: [east.address, west.address] });
+    expect(result.destinations.map((d) => d.done)).toEqual([
+      ["kv2-write-metadata", "kv2-write"],
+      ["kv2-write"],
+    ]);
+    const { body } = await east.api("GET", `secret/metadata/${path}`);
+    expect([body.data.max_versions, body.data.custom_metadata]).toEqual([7, { owner: "team-a" }]);
+    expect(await held(east)).toEqual({ data: { pw: "two" }, version: 2 });
+  });
+
+  test("a destination whose current version is soft-deleted gets the source's data back", async () => {
+    await write(source, { pw: "one" });
+    await liveRun();
+    await ok(east.api("DELETE", `secret/data/${path}`));
+    await write(source, { pw: "two" });
+    await liveRun({ managed: [east.address, west.address] });
     expect(await held(east)).toEqual({ data: { pw: "two" }, version: 2 });
   });
 });
