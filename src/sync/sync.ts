@@ -113,6 +113,7 @@ async function syncOnce(
     });
     return { destinations: destinations.map(skipped) };
   }
+  const early = readEarly(key, destinations, options);
   let read: SourceRead;
   try {
     read = await readSource(source, key, options);
@@ -125,7 +126,7 @@ async function syncOnce(
     };
   }
   const outcomes = await Promise.all(
-    destinations.map((d) => {
+    destinations.map((d, i) => {
       const map = mapFor(options.map, d.address);
       let at: SyncKey;
       try {
@@ -133,6 +134,8 @@ async function syncOnce(
       } catch (error) {
         return failedOutcome(d.address, toOutcomeError(error), []);
       }
+      // Read alongside the source, for the same mount: it answers what a data read now would.
+      const earlyRead = read.mount === options.sourceMount ? early[i] : undefined;
       // A token that may not read the source's namespace still gets the namespace made, without metadata.
       const metadataOf = async (path: string) => {
         const from = sourceNamespaceOf(path, map);
@@ -140,10 +143,37 @@ async function syncOnce(
         return metadata ?? {};
       };
       // From here on the key is named as this destination holds it.
-      return syncDestination(d, at, read, { ...options, metadataOf });
+      return syncDestination(d, at, read, { ...options, metadataOf, earlyRead });
     }),
   );
   return { destinations: outcomes };
+}
+
+/**
+ * A live update of a KV v2 key Courier keeps on a destination (it put it there) will read that
+ * destination's data path once the source's data is read (see destinationState): that read does
+ * not depend on the source's answer, so it is sent alongside it, and the sync waits one round
+ * trip less. Only where the key is Courier's: a key new to a destination is written there without
+ * a read (writeFirstVersion), which an early read would only add to. A read that fails, or that
+ * the sync turns out not to want, is dropped and nothing is decided from it.
+ */
+function readEarly(
+  key: SyncKey,
+  destinations: SyncVault[],
+  options: SyncOptions,
+): (Promise<DestinationRead | undefined> | undefined)[] {
+  const mount = options.sourceMount;
+  if (key.kind !== "kv" || !key.dataOnly || mount?.kvVersion !== 2) return [];
+  const now = (options.now ?? Date.now)();
+  return destinations.map((d) => {
+    if (!isManagedOn(options, d.address)) return undefined;
+    try {
+      const at = destinationKey(key, mapFor(options.map, d.address));
+      return readDestination(d, at, mount, now, "data").catch(() => undefined);
+    } catch {
+      return undefined;
+    }
+  });
 }
 
 /** Whether a key the source lacks may be deleted on this destination (see SyncOptions.prune). */
@@ -174,6 +204,8 @@ const UPGRADE_WAITS_MS = [100, 200, 400, 800, 1600];
 interface DestinationOptions extends SyncOptions {
   /** The source's custom_metadata of a namespace, for one made on a destination. */
   metadataOf(path: string): Promise<CustomMetadata>;
+  /** The destination's data read, sent alongside the source's (readEarly); used once, if at all. */
+  earlyRead?: Promise<DestinationRead | undefined>;
 }
 
 async function syncDestination(
@@ -187,6 +219,7 @@ async function syncDestination(
   let lookedForNamespace = false;
   let upgradeWaits = 0;
   let triedFirstVersion = false;
+  let early = options.earlyRead;
   for (;;) {
     try {
       if (!(await namespaceReady(destination, key, source, options, done))) {
@@ -209,7 +242,8 @@ async function syncDestination(
           return outcome;
         }
       }
-      const read = await destinationState(destination, key, source, options, done);
+      const read = await destinationState(destination, key, source, options, done, early);
+      early = undefined; // a retry reads afresh
       const verified = verifiedFor(options, destination.address);
       let [src, state] = source.settingsUnread
         ? [await sourceFor(source, read.state), read.state]
@@ -346,6 +380,7 @@ async function destinationState(
   source: SourceRead,
   options: SyncOptions,
   done: Done[],
+  earlyRead?: Promise<DestinationRead | undefined>,
 ): Promise<DestinationState> {
   const now = (options.now ?? Date.now)();
   // A source read through its data path alone is compared by the destination's data path alone
@@ -356,7 +391,10 @@ async function destinationState(
     : verifiedFor(options, destination.address)
       ? "metadata"
       : "full";
-  const read = await readDestination(destination, key, source.mount, now, reading);
+  const early = reading === "data" ? await earlyRead : undefined;
+  // Only a state read early stands: anything else (no mount, a namespace made since) is read again.
+  const read =
+    early?.kind === "state" ? early : await readDestination(destination, key, source.mount, now, reading);
   const mount = source.mount as MountInfo;
   if (read.kind !== "no-mount") return stateIn(read, destination, key, mount);
   const empty = { kind: "state" as const, state: emptyState(mount.kvVersion) };

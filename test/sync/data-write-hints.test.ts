@@ -3,9 +3,10 @@
 // a write; whenever that write is refused, the usual read-and-compare decides, so the destination
 // still ends equal to the source. A later version reads the destination's data path alone (one
 // request, not metadata then data) before writing, and its settings only when they matter.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { type SyncOptions, syncKey } from "../../src/sync/sync.ts";
 import type { SyncKey } from "../../src/sync-key.ts";
+import { eventually } from "../support/eventually.ts";
 import { ok, startVault, type Vault } from "./vault-fixture.ts";
 
 let source: Vault;
@@ -186,6 +187,41 @@ describe("a later version, hinted by a data write", () => {
     await ok(east.api("DELETE", `secret/data/${path}`));
     await write(source, { pw: "two" });
     await liveRun({ managed: [east.address, west.address] });
+    expect(await held(east)).toEqual({ data: { pw: "two" }, version: 2 });
+  });
+});
+
+describe("a later version of a key Courier keeps on a destination", () => {
+  afterEach(() => fetch(`${source.address}/_double/faults`, { method: "DELETE" }));
+
+  test("reads the destination's data alongside the source's, not after it", async () => {
+    await write(source, { pw: "one" });
+    await liveRun();
+    await write(source, { pw: "two" });
+    // The source answers its data read only after 1.5 s.
+    await fetch(`${source.address}/_double/faults`, {
+      method: "POST",
+      body: JSON.stringify([{ kind: "latency", ms: 1_500, path: `secret/data/${path}`, method: "GET" }]),
+    });
+    await Promise.all([east, west].map((v) => fetch(`${v.address}/_double/stats`, { method: "DELETE" })));
+    const sourceMount = (await source.client.mounts.find("", "secret/")) ?? undefined;
+    const run = liveRun({ managed: [east.address, west.address], sourceMount });
+    // Both destinations are asked while the source still keeps its answer.
+    await eventually(
+      async () => {
+        for (const vault of [east, west]) {
+          const stats = (await (await fetch(`${vault.address}/_double/stats`)).json()) as {
+            by_method: Record<string, number>;
+          };
+          expect(stats.by_method.GET).toBe(1);
+        }
+      },
+      { timeoutMs: 1_000 },
+    );
+    expect((await run).destinations.map((d) => [d.result, d.done])).toEqual([
+      ["written", ["kv2-write"]],
+      ["written", ["kv2-write"]],
+    ]);
     expect(await held(east)).toEqual({ data: { pw: "two" }, version: 2 });
   });
 });
