@@ -83,9 +83,19 @@ test("a whole scenario at trace level, with failures on every side", async () =>
     timeoutMs: 8000,
   });
 
-  // East refuses connections for a moment; west answers 500 to half its writes; a 403 each side.
+  // East refuses connections for a moment; west answers 500 to half its writes (and to the first
+  // two of one key's: its only write, then the one after reading, so that sync fails and is retried
+  // whichever requests the refusal catches); a 403 each side.
   await fault(w.doubles.east.controlAddress, [{ kind: "refuse", ms: 600 }]);
   await fault(w.doubles.west.controlAddress, [
+    {
+      kind: "status",
+      status: 500,
+      path: "secret/data/while-down",
+      method: "POST",
+      times: 2,
+      errors: ["internal error"],
+    },
     { kind: "status", status: 500, share: 0.5, method: "POST", errors: ["internal error"] },
   ]);
   await w.source.must("POST", "secret/data/while-down", { data: { v: secret("down") } });
