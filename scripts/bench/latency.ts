@@ -1,13 +1,15 @@
 // Figure 3, latency: from the source answering a write to both destinations holding it, p50 / p99
-// / max, at 500 and 2,000 writes per second of distinct keys. Each destination (a Vault double)
+// / max, at 500 and 2,000 writes per second of distinct new keys, and at 500 updates per second
+// (distinct keys every Vault holds at version 1, written again on the source). Each destination (a Vault double)
 // has a UDP audit device pointed at the benchmark (lighter on the double than TCP, whose writes
 // it awaits), and its response entry for the KV write,
 // written once the write is done and before it answers, is the moment it holds the key
 // (lib/write-watch.ts). The floor is the same writes with Courier's audit device off and the
 // benchmark doing by hand what a sync must: one read of the source, then a read and a write on
-// each destination side by side.
+// each destination side by side (a metadata read for a new key, a data read for an update).
 //   bun scripts/bench/latency.ts [--quick]
 
+import { seed, syncByHand, syncUpdateByHand } from "./lib/bare-sync.ts";
 import { freeUdpPort, startCourier } from "./lib/courier.ts";
 import {
   call,
@@ -33,8 +35,12 @@ export const benchmark: Benchmark = {
 const GOAL_RATES = new Set([500]);
 const GOAL_TIMES_FLOOR = 2;
 
+/** New keys (first versions), or updates of keys every Vault holds at version 1. */
+type KeyKind = "new" | "updated";
+
 interface Phase {
   rate: number;
+  kind: KeyKind;
   courier: Summary & { missing: number };
   floor: Summary;
 }
@@ -52,25 +58,33 @@ async function run(options: BenchOptions): Promise<BenchReport> {
   const watches = [await watchWrites(east), await watchWrites(west)];
   try {
     const phases: Phase[] = [];
-    await viaCourier(source, watches, port, "warm-up", 200, 1); // connections, JIT, mount caches
-    for (const rate of [500, 2_000]) {
-      const viaCourierMs = await viaCourier(source, watches, port, `r${rate}`, rate, seconds);
-      const floorMs = await byHand(source, [east, west], `f${rate}`, rate, seconds);
+    await viaCourier(doubles, watches, port, "warm-up", 200, 1, "new"); // connections, JIT, mount caches
+    await viaCourier(doubles, watches, port, "warm-up-2", 200, 1, "updated");
+    const plan: [number, KeyKind][] = [
+      [500, "new"],
+      [500, "updated"],
+      [2_000, "new"],
+    ];
+    for (const [rate, kind] of plan) {
+      const tag = `${kind}-${rate}`;
+      const viaCourierMs = await viaCourier(doubles, watches, port, `r-${tag}`, rate, seconds, kind);
+      const floorMs = await byHand(doubles, `f-${tag}`, rate, seconds, kind);
       const phase = {
         rate,
+        kind,
         courier: { ...summarize(viaCourierMs.arrived), missing: viaCourierMs.missing },
         floor: summarize(floorMs),
       };
       phases.push(phase);
       options.log(
-        `${rate}/s: courier p50 ${phase.courier.p50.toFixed(2)} p99 ${phase.courier.p99.toFixed(2)} max ${phase.courier.max.toFixed(2)} ms (${phase.courier.missing} missing); floor p50 ${phase.floor.p50.toFixed(2)} p99 ${phase.floor.p99.toFixed(2)} ms`,
+        `${phaseName(phase)}: courier p50 ${phase.courier.p50.toFixed(2)} p99 ${phase.courier.p99.toFixed(2)} max ${phase.courier.max.toFixed(2)} ms (${phase.courier.missing} missing); floor p50 ${phase.floor.p50.toFixed(2)} p99 ${phase.floor.p99.toFixed(2)} ms`,
       );
     }
     return {
       figures: phases.flatMap(figuresFor),
       notes: [
         `${seconds} s at each rate, distinct keys, KV v2 on secret/; Courier is dist/courier in the default configuration, fed by the source's UDP audit device.`,
-        "Floor: the benchmark itself, right after each write is answered, reads it from the source and then reads and writes it on both destinations at once (the same five requests Courier's live path makes for a new key: one read of the source's data/, then a metadata read and a write on each destination). The source's audit device stays on meanwhile, sending to a port nobody reads, so the source works as hard per request.",
+        "Floor: the benchmark itself, right after each write is answered, reads it from the source and then reads and writes it on both destinations at once: for a new key one read of the source's data/, then a metadata read and a write on each destination (five requests; Courier's live path writes a first version only-if-absent without the read: three); for an update the same with a data read on each destination (five, as Courier). The source's audit device stays on meanwhile, sending to a port nobody reads, so the source works as hard per request.",
         "Ratio: floor / Courier (1 would be as fast as doing it by hand). A key Courier had not delivered 10 s after the last write counts as missing.",
       ],
       rounds: phases,
@@ -88,7 +102,7 @@ function figuresFor(phase: Phase): Figure[] {
     const floor = phase.floor[name];
     const limit = name === "max" || !GOAL_RATES.has(phase.rate) ? undefined : GOAL_TIMES_FLOOR * floor;
     return {
-      name: `${name} at ${phase.rate} writes/s`,
+      name: `${name} at ${phaseName(phase)}`,
       value: round(value, 2),
       unit: "ms",
       ceiling: round(floor, 2),
@@ -99,6 +113,36 @@ function figuresFor(phase: Phase): Figure[] {
     };
   };
   return [figure("p50"), figure("p99"), figure("max")];
+}
+
+/** "500 writes/s" for new keys, "500 updates/s" for updated ones. */
+function phaseName(phase: Pick<Phase, "rate" | "kind">): string {
+  return `${phase.rate} ${phase.kind === "new" ? "writes" : "updates"}/s`;
+}
+
+/**
+ * Version 1 of each key an update phase will write, on the source, synced by Courier (untimed), so
+ * that the keys are Courier's on the destinations, as the keys a live update changes are.
+ */
+async function firstVersionsViaCourier(
+  source: DoubleProcess,
+  watches: WriteWatch[],
+  prefix: string,
+  count: number,
+): Promise<void> {
+  let held = 0;
+  for (const watch of watches) {
+    watch.onWrite = (path, _at, operation) => {
+      if (operation === "create" && path.startsWith(`lat/${prefix}/`)) held++;
+    };
+  }
+  await seed(source, `lat/${prefix}`, count);
+  const deadline = performance.now() + 60_000;
+  while (held < count * watches.length) {
+    if (performance.now() > deadline)
+      throw new Error(`Courier synced ${held} of ${count} first versions in 60 s`);
+    await Bun.sleep(10);
+  }
 }
 
 /** What bounds a figure, when the run shows it. */
@@ -112,13 +156,18 @@ function boundBy(phase: Phase, name: "p50" | "p99" | "max"): string | undefined 
 
 /** Writes distinct keys at `rate` and times each until both destinations announce it. */
 async function viaCourier(
-  source: DoubleProcess,
+  doubles: DoubleProcess[],
   watches: WriteWatch[],
   port: number,
   prefix: string,
   rate: number,
   seconds: number,
+  kind: KeyKind,
 ): Promise<{ arrived: number[]; missing: number }> {
+  const [source] = doubles as [DoubleProcess];
+  const total = Math.round(rate * seconds);
+  // An update phase times the second version's writes; the first (a create) is not timed.
+  const counted = kind === "new" ? "create" : "update";
   // A key is timed once both its answer and every destination's write are known, in either order:
   // Courier can finish before this process has even read the source's answer (the audit entry is
   // sent before Vault answers), which counts as 0 ms.
@@ -132,19 +181,20 @@ async function viaCourier(
     latencies.push(Math.max(0, h.last - t0));
     answered.delete(path);
   };
-  for (const watch of watches) {
-    watch.onWrite = (path, at) => {
-      const h = held.get(path) ?? { count: 0, last: 0 };
-      held.set(path, { count: h.count + 1, last: Math.max(h.last, at) });
-      complete(path);
-    };
-  }
   await enableSocketAudit(source, "courier", `127.0.0.1:${port}`, "udp");
   try {
-    const total = Math.round(rate * seconds);
+    if (kind === "updated") await firstVersionsViaCourier(source, watches, prefix, total);
+    for (const watch of watches) {
+      watch.onWrite = (path, at, operation) => {
+        if (operation !== counted) return;
+        const h = held.get(path) ?? { count: 0, last: 0 };
+        held.set(path, { count: h.count + 1, last: Math.max(h.last, at) });
+        complete(path);
+      };
+    }
     await pace(rate, seconds, async (i) => {
       const path = `lat/${prefix}/k${i}`;
-      await call(source, "POST", `secret/data/${path}`, { data: { value: `v${i}`, at: Date.now() } });
+      await call(source, "POST", `secret/data/${path}`, { data: { value: `v${i}-${kind}`, at: Date.now() } });
       answered.set(path, performance.now());
       complete(path);
     });
@@ -159,12 +209,17 @@ async function viaCourier(
 
 /** The same writes, each followed by the minimum a sync must do, done by the benchmark itself. */
 async function byHand(
-  source: DoubleProcess,
-  destinations: DoubleProcess[],
+  doubles: DoubleProcess[],
   prefix: string,
   rate: number,
   seconds: number,
+  kind: KeyKind,
 ): Promise<number[]> {
+  const [source, ...destinations] = doubles as [DoubleProcess, ...DoubleProcess[]];
+  // Version 1 of each key everywhere, as Courier would have left it.
+  if (kind === "updated")
+    await Promise.all(doubles.map((vault) => seed(vault, `lat/${prefix}`, rate * seconds)));
+  const sync = kind === "new" ? syncByHand : syncUpdateByHand;
   const latencies: number[] = [];
   // The source keeps an audit device, sending to a port nobody reads, so it does the same work
   // per request as while Courier listens.
@@ -172,15 +227,9 @@ async function byHand(
   try {
     await pace(rate, seconds, async (i) => {
       const path = `lat/${prefix}/k${i}`;
-      await call(source, "POST", `secret/data/${path}`, { data: { value: `v${i}`, at: Date.now() } });
+      await call(source, "POST", `secret/data/${path}`, { data: { value: `v${i}-${kind}`, at: Date.now() } });
       const t0 = performance.now();
-      const read = (await call(source, "GET", `secret/data/${path}`)) as { data: { data: unknown } };
-      await Promise.all(
-        destinations.map(async (d) => {
-          await call(d, "GET", `secret/metadata/${path}`, undefined, [404]);
-          await call(d, "POST", `secret/data/${path}`, { data: read.data.data, options: { cas: 0 } });
-        }),
-      );
+      await sync(source, destinations, path);
       latencies.push(performance.now() - t0);
     });
   } finally {

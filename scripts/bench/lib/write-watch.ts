@@ -13,8 +13,11 @@ const DATA = "secret/data/";
 const WRITES = new Set(["create", "update"]);
 
 export interface WriteWatch {
-  /** Called with the secret's path under secret/ and performance.now() for each data write. */
-  onWrite: (path: string, at: number) => void;
+  /**
+   * Called with the secret's path under secret/, performance.now() and the operation ("create"
+   * for a new key, "update" for a later version) for each data write.
+   */
+  onWrite: (path: string, at: number, operation: string) => void;
   /** Data writes seen so far. */
   readonly writes: number;
   stop(): Promise<void>;
@@ -47,7 +50,7 @@ export async function watchWrites(
       if (entry.type !== "response" || entry.error || !WRITES.has(entry.operation)) return;
       if (!entry.path.startsWith(DATA)) return;
       writes++;
-      watch.onWrite(entry.path.slice(DATA.length), at);
+      watch.onWrite(entry.path.slice(DATA.length), at, entry.operation);
     },
   });
   const port = (listener as AuditListener & { port: number }).port;
