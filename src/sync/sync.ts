@@ -3,6 +3,10 @@
 // cannot be read decides nothing, so it never leads to a delete. A destination that lost a race
 // (another Courier won a check-and-set, the key moved between two reads) is synced again at once
 // from a fresh read: with two Couriers on one scope that is the normal case, not a failure.
+// Two shortcuts for a live KV v2 write hinted through data/, the commonest run: a new key's first
+// version goes to a destination that has no record of it as a write only-if-absent, with Vault's
+// check-and-set doing the comparing (writeFirstVersion); an update of a key Courier keeps on a
+// destination reads that destination alongside the source rather than after it (readEarly).
 
 import type { SyncKey } from "../sync-key.ts";
 import { mountTableChanged, VaultCallError } from "../vault/errors.ts";
