@@ -46,7 +46,23 @@ afterAll(async () => {
 const destinationStats = () => h.doubles.destinations.map((d) => d.ctx.stats);
 
 /** Entries Courier has counted so far, whatever became of them. */
-const entriesCounted = async () => metricSum(await scrape(url), "courier_audit_entries_total");
+/**
+ * Entries counted that a forged successful write can be: not the request entries, reads and
+ * failed requests that Courier's own reads of the source put on the stream meanwhile (each sync a
+ * forged hint starts reads the source, and those entries come back at their own pace).
+ */
+const writeEntriesCounted = async () => {
+  const s = await scrape(url);
+  const own = ["not_response", "not_a_write", "failed_request"].map((reason) =>
+    metric(s, "courier_audit_entries_total", { result: "ignored", reason }),
+  );
+  return metricSum(s, "courier_audit_entries_total") - own.reduce((a, b) => a + b, 0);
+};
+const outOfScope = async () =>
+  metric(await scrape(url), "courier_audit_entries_total", {
+    result: "ignored",
+    reason: "mount_out_of_scope",
+  });
 
 describe("forged entries from an allowed address", () => {
   test("a forged delete of keys that exist on the source changes nothing on the destinations", async () => {
@@ -72,7 +88,8 @@ describe("forged entries from an allowed address", () => {
       forged("delete", "kv1/live"),
       forged("delete", "sys/policies/acl/live"),
     ]);
-    // Each key was read again from the source and found equal on both destinations.
+    // Each key was read again from the source and found equal on both destinations (once, or twice
+    // when the later hints for it came in while its first run was under way: a run marked dirty).
     const unchanged = (key: string) =>
       h.courier
         .logs()
@@ -80,8 +97,14 @@ describe("forged entries from an allowed address", () => {
         .filter((r) => r.msg === "synced" && r.key === key && r.result === "unchanged").length;
     await eventually(() => {
       for (const key of ["kv secret/live", "kv kv1/live", "policy live"])
-        expect([key, unchanged(key)]).toEqual([key, 2]);
+        expect([key, unchanged(key) >= 2]).toEqual([key, true]);
     });
+    await holds(() => expect(destinationStats().map(writesSeen)).toEqual([0, 0]));
+    const synced = h.courier
+      .logs()
+      .slice(logged)
+      .filter((r) => r.msg === "synced");
+    expect(synced.filter((r) => r.result !== "unchanged")).toEqual([]);
     for (const [i, d] of h.destinations.entries()) {
       expect(await d.kv2Data("secret", "live")).toEqual({ v: "1" });
       expect((await d.kv2Metadata("secret", "live")).versions).toEqual(versions[i].versions);
@@ -92,8 +115,11 @@ describe("forged entries from an allowed address", () => {
   });
 
   test("paths outside the scope reach no destination", async () => {
+    const outBefore = await outOfScope();
     await h.source.must("POST", "other/data/kept-out", { data: { v: "1" } });
-    const before = await entriesCounted();
+    // That real write's own entry is counted before the count the forged lines add to is taken.
+    await eventually(async () => expect(await outOfScope()).toBe(outBefore + 1));
+    const before = await writeEntriesCounted();
     for (const stats of destinationStats()) stats.reset();
     const lines = [
       forged("update", "sys/mounts/secret"),
@@ -113,7 +139,7 @@ describe("forged entries from an allowed address", () => {
       forged("delete", "sys/policies/acl/live", "nowhere/"),
     ];
     await sendAuditLines(h.listening, lines);
-    await eventually(async () => expect((await entriesCounted()) - before).toBe(lines.length), {
+    await eventually(async () => expect((await writeEntriesCounted()) - before).toBe(lines.length), {
       timeoutMs: 6000,
     });
     await holds(() => expect(destinationStats().map(writesSeen)).toEqual([0, 0]), { timeoutMs: 500 });
@@ -151,7 +177,7 @@ describe("a flood of forged hints", () => {
     const stats = h.doubles.source.ctx.stats;
     await Bun.sleep(1200); // refreshes asked for by the tests above have run
     stats.reset();
-    const before = await entriesCounted();
+    const before = await writeEntriesCounted();
     const lines = Array.from({ length: 1000 }, (_, i) => forged("update", "secret/data/x", `forged-${i}/`));
     await sendAuditLines(h.listening, lines);
     await Bun.sleep(2000);
@@ -161,7 +187,9 @@ describe("a flood of forged hints", () => {
     expect(mountReads()).toBeLessThanOrEqual(25);
     expect(mountReads()).toBeGreaterThan(5);
     // Only so many namespaces wait for a read (64); each line is counted once, looked up or not.
-    await eventually(async () => expect(await entriesCounted()).toBe(before + 1000), { timeoutMs: 10_000 });
+    await eventually(async () => expect(await writeEntriesCounted()).toBe(before + 1000), {
+      timeoutMs: 10_000,
+    });
     expect(mountReads()).toBeLessThanOrEqual(70);
     for (const stats of destinationStats()) expect(writesSeen(stats)).toBe(0);
   }, 20_000);
