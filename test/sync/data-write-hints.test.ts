@@ -138,6 +138,23 @@ describe("the first version of a new key, hinted by a data write", () => {
   });
 });
 
+describe("the first version where a destination holds the key as metadata only", () => {
+  test("lands there, and the next full sync (a pass) puts the source's custom_metadata in place of the other writer's", async () => {
+    await ok(east.api("POST", `secret/metadata/${path}`, { custom_metadata: { owner: "someone" } }));
+    await write(source, { pw: "one" });
+    const result = await liveRun();
+    expect(result.destinations.map((d) => d.done)).toEqual([["kv2-write"], ["kv2-write"]]);
+    expect(await held(east)).toEqual({ data: { pw: "one" }, version: 1 });
+    // The write only-if-absent met no version there; the other writer's metadata stayed.
+    const custom = async () => (await east.api("GET", `secret/metadata/${path}`)).body.data.custom_metadata;
+    expect(await custom()).toEqual({ owner: "someone" });
+    const key: SyncKey = { kind: "kv", namespace: "", mount: "secret/", path };
+    const pass = await syncKey(key, source.client, [east.client], { deletes: true, createMounts: true });
+    expect(pass.destinations.map((d) => d.done)).toEqual([["kv2-write-metadata"]]);
+    expect(await custom()).toBeNull();
+  });
+});
+
 describe("a later version, hinted by a data write", () => {
   test("reads each destination's data path once, then writes: two requests a destination", async () => {
     await write(source, { pw: "one" });
