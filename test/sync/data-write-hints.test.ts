@@ -46,13 +46,13 @@ const held = async (vault: Vault) => {
   return status === 200 ? { data: body.data.data, version: body.data.metadata.version } : status;
 };
 
-/** The requests each destination answered during `run`, by HTTP method and by operation. */
-async function requestsDuring(run: () => Promise<unknown>): Promise<Record<string, number>[]> {
-  // The clients' mount tables are read once and kept: read them before counting.
-  await Promise.all([east, west].map((v) => v.client.mounts.find("", "secret/")));
-  await Promise.all([east, west].map((v) => fetch(`${v.address}/_double/stats`, { method: "DELETE" })));
-  await run();
-  return Promise.all(
+/** Sets both destinations' request counters back to zero. */
+const resetRequests = () =>
+  Promise.all([east, west].map((v) => fetch(`${v.address}/_double/stats`, { method: "DELETE" })));
+
+/** The requests each destination answered since its counters were reset, by HTTP method. */
+const requestsByMethod = () =>
+  Promise.all(
     [east, west].map(async (v) => {
       const stats = (await (await fetch(`${v.address}/_double/stats`)).json()) as {
         by_method: Record<string, number>;
@@ -60,6 +60,14 @@ async function requestsDuring(run: () => Promise<unknown>): Promise<Record<strin
       return stats.by_method;
     }),
   );
+
+/** The requests each destination answered during `run`, by HTTP method. */
+async function requestsDuring(run: () => Promise<unknown>): Promise<Record<string, number>[]> {
+  // The clients' mount tables are read once and kept: read them before counting.
+  await Promise.all([east, west].map((v) => v.client.mounts.find("", "secret/")));
+  await resetRequests();
+  await run();
+  return requestsByMethod();
 }
 
 describe("the first version of a new key, hinted by a data write", () => {
@@ -220,18 +228,13 @@ describe("a later version of a key Courier keeps on a destination", () => {
       method: "POST",
       body: JSON.stringify([{ kind: "latency", ms: 1_500, path: `secret/data/${path}`, method: "GET" }]),
     });
-    await Promise.all([east, west].map((v) => fetch(`${v.address}/_double/stats`, { method: "DELETE" })));
+    await resetRequests();
     const sourceMount = (await source.client.mounts.find("", "secret/")) ?? undefined;
     const run = liveRun({ managed: [east.address, west.address], sourceMount });
     // Both destinations are asked while the source still keeps its answer.
     await eventually(
       async () => {
-        for (const vault of [east, west]) {
-          const stats = (await (await fetch(`${vault.address}/_double/stats`)).json()) as {
-            by_method: Record<string, number>;
-          };
-          expect(stats.by_method.GET).toBe(1);
-        }
+        for (const byMethod of await requestsByMethod()) expect(byMethod.GET).toBe(1);
       },
       { timeoutMs: 1_000 },
     );
