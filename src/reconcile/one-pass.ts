@@ -15,6 +15,7 @@ import type { SyncResult } from "../sync/outcome.ts";
 import type { PathMaps } from "../sync/path-map.ts";
 import { syncKey } from "../sync/sync.ts";
 import { keyId, type SyncKey } from "../sync-key.ts";
+import { vaultName } from "../vault/address.ts";
 import type { VaultClient } from "../vault/client.ts";
 import { pruneNamespaces } from "./namespace-prune.ts";
 import type { Pace } from "./triggers.ts";
@@ -267,14 +268,9 @@ export class PruneRunner {
 
   /** Syncs a pruned key on the destinations the scheduler says are due, deletes on. */
   run(key: SyncKey, destinations: readonly string[]): Promise<SyncResult> {
-    const targets = destinations.flatMap((name) => this.#destinations.get(trimSlash(name)) ?? []);
+    const targets = destinations.flatMap((name) => this.#destinations.get(vaultName(name)) ?? []);
     const { createMounts, prune, managed, map } = this.options;
     const owned = managed.managedOn(keyId(key), destinations);
     return syncKey(key, this.source, targets, { deletes: true, createMounts, prune, managed: owned, map });
   }
-}
-
-/** The scheduler names destinations as configured; a client names itself without a trailing "/". */
-function trimSlash(address: string): string {
-  return address.replace(/\/+$/, "");
 }

@@ -2,6 +2,7 @@
 // the same comparison the sync uses, so "courier diff" and the sync never disagree.
 
 import type { SyncKey } from "../sync-key.ts";
+import { vaultName } from "../vault/address.ts";
 import { type OutcomeError, toOutcomeError } from "./outcome.ts";
 import { destinationKey, mapFor, type PathMap, type PathMaps } from "./path-map.ts";
 import { type Aspect, compareStates, type Status } from "./plan.ts";
@@ -59,7 +60,7 @@ export async function compareKey(
     return { sourceError, destinations: destinations.map(failed) };
   }
   const now = (options.now ?? Date.now)();
-  const verified = (d: SyncVault) => options.verified?.[d.address.replace(/\/+$/, "")];
+  const verified = (d: SyncVault) => options.verified?.[vaultName(d.address)];
   const compared = destinations.map((d) =>
     compareOne(d, key, read, now, mapFor(options.map, d.address), verified(d)),
   );

@@ -19,6 +19,7 @@ import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { replaceAtomically } from "../atomic-file.ts";
 import { messageOf } from "../errors.ts";
+import { vaultName } from "../vault/address.ts";
 
 /** sync.prune: which destination keys the source lacks may be deleted. */
 export type PruneMode = "managed" | "all" | "off";
@@ -41,7 +42,7 @@ const SLACK_LINES = 1024;
 /** managedFileName("http://127.0.0.1:8201") → "managed-keys-3f1c…(16 hex).log" */
 export function managedFileName(destination: string): string {
   // Bun's own hasher: node:crypto would load its whole module (megabytes resident) for this one name.
-  return `managed-keys-${new Bun.CryptoHasher("sha256").update(trimSlash(destination)).digest("hex").slice(0, 16)}.log`;
+  return `managed-keys-${new Bun.CryptoHasher("sha256").update(vaultName(destination)).digest("hex").slice(0, 16)}.log`;
 }
 
 /** Between the slots of a key's entry; never part of a fingerprint (they are base 36). */
@@ -80,7 +81,7 @@ export class ManagedKeys {
   /** A store that remembers nothing across runs. */
   static inMemory(destinations: readonly string[]): ManagedKeys {
     const store = new ManagedKeys(() => {});
-    for (const address of destinations) store.#add(trimSlash(address), undefined, false);
+    for (const address of destinations) store.#add(vaultName(address), undefined, false);
     return store;
   }
 
@@ -95,7 +96,7 @@ export class ManagedKeys {
     onWarning: (message: string) => void = () => {},
   ): Promise<ManagedKeys> {
     const store = new ManagedKeys(onWarning);
-    const names = [...new Set(destinations.map(trimSlash))];
+    const names = [...new Set(destinations.map(vaultName))];
     for (const name of names) {
       const file = stateDir === undefined ? undefined : join(stateDir, managedFileName(name));
       store.#add(name, file, true);
@@ -108,7 +109,7 @@ export class ManagedKeys {
 
   /** Whether Courier wrote (or found equal) this key on the destination. */
   has(destination: string, id: string): boolean {
-    const slot = this.#destinations.get(trimSlash(destination))?.slot;
+    const slot = this.#destinations.get(vaultName(destination))?.slot;
     return slot !== undefined && this.#slot(id, slot) !== NOT_OURS;
   }
 
@@ -117,7 +118,7 @@ export class ManagedKeys {
     const slots = this.#slotsOf(id);
     if (slots === undefined) return [];
     return destinations.filter((d) => {
-      const slot = this.#destinations.get(trimSlash(d))?.slot;
+      const slot = this.#destinations.get(vaultName(d))?.slot;
       return slot !== undefined && (slots[slot] ?? NOT_OURS) !== NOT_OURS;
     });
   }
@@ -129,7 +130,7 @@ export class ManagedKeys {
 
   /** Keys remembered for a destination. */
   size(destination: string): number {
-    return this.#destinations.get(trimSlash(destination))?.size ?? 0;
+    return this.#destinations.get(vaultName(destination))?.size ?? 0;
   }
 
   /** Per destination among `destinations`, the fingerprint on record for the key; none → no entry. */
@@ -138,7 +139,7 @@ export class ManagedKeys {
     const slots = this.#slotsOf(id);
     if (slots === undefined) return verified;
     for (const address of destinations) {
-      const name = trimSlash(address);
+      const name = vaultName(address);
       const slot = this.#destinations.get(name)?.slot;
       const fingerprint = slot === undefined ? undefined : slots[slot];
       if (fingerprint && fingerprint !== NOT_OURS) verified[name] = fingerprint;
@@ -151,7 +152,7 @@ export class ManagedKeys {
    * fingerprint ("" = none). undefined changes nothing; a fingerprint is kept for managed keys only.
    */
   note(destination: string, id: string, managed: boolean | undefined, verified?: string): void {
-    const entry = this.#destinations.get(trimSlash(destination));
+    const entry = this.#destinations.get(vaultName(destination));
     if (!entry) return;
     // Split once: this runs for every destination of every sync.
     const slots = this.#slotsOf(id);
@@ -359,8 +360,4 @@ async function rewrite(destination: Destination, entries: Iterable<[string, stri
   });
   destination.lines = destination.size + 1;
   destination.rewrite = false;
-}
-
-function trimSlash(address: string): string {
-  return address.endsWith("/") ? address.replace(/\/+$/, "") : address;
 }

@@ -9,6 +9,7 @@
 import type { Config } from "../config/schema.ts";
 import { CourierError } from "../errors.ts";
 import { POLICY_MOUNT, type SyncKey } from "../sync-key.ts";
+import { vaultName } from "../vault/address.ts";
 
 export interface PathMapping {
   /** "team1/" or "secret/": ends in "/". */
@@ -29,7 +30,7 @@ export interface PathMaps {
 /** mapFor({all: [a], byDestination: {"http://dr2": [b]}}, "http://dr2/") → [b]; any other destination → [a] */
 export function mapFor(maps: PathMaps | undefined, destination: string): PathMap {
   if (!maps) return [];
-  return maps.byDestination?.[destination.replace(/\/+$/, "")] ?? maps.all;
+  return maps.byDestination?.[vaultName(destination)] ?? maps.all;
 }
 
 /**
@@ -105,7 +106,7 @@ export function pathMapsFrom(config: Config): PathMaps {
   return {
     all: parsePathMap(config.sync.map),
     byDestination: Object.fromEntries(
-      own.map((item) => [item.address.replace(/\/+$/, ""), parsePathMap(item.map ?? [])]),
+      own.map((item) => [vaultName(item.address), parsePathMap(item.map ?? [])]),
     ),
   };
 }

@@ -9,6 +9,7 @@
 // destination reads that destination alongside the source rather than after it (readEarly).
 
 import type { SyncKey } from "../sync-key.ts";
+import { sameVault } from "../vault/address.ts";
 import { mountTableChanged, VaultCallError } from "../vault/errors.ts";
 import { type MountInfo, mountSpecFrom } from "../vault/mounts.ts";
 import { type CustomMetadata, NamespaceError, namespaceNotFound } from "../vault/namespaces.ts";
@@ -188,8 +189,7 @@ export function removable(options: Pick<SyncOptions, "prune" | "managed">, desti
 
 /** Courier's record says it put the key on this destination (SyncOptions.managed). */
 function isManagedOn(options: Pick<SyncOptions, "managed">, destination: string): boolean {
-  const name = destination.replace(/\/+$/, "");
-  return options.managed?.some((d) => d.replace(/\/+$/, "") === name) ?? false;
+  return options.managed?.some((d) => sameVault(d, destination)) ?? false;
 }
 
 /**
@@ -365,9 +365,8 @@ async function namespaceReady(
 /** The verification recorded for this destination, if the caller keeps them. */
 function verifiedFor(options: SyncOptions, address: string): string | undefined {
   if (!options.verified) return undefined;
-  const name = address.replace(/\/+$/, "");
   for (const [destination, verified] of Object.entries(options.verified)) {
-    if (destination.replace(/\/+$/, "") === name) return verified;
+    if (sameVault(destination, address)) return verified;
   }
   return undefined;
 }

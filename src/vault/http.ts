@@ -5,6 +5,7 @@
 
 import nodeVault from "node-vault";
 import { messageOf } from "../errors.ts";
+import { vaultName } from "./address.ts";
 import type { TokenSource } from "./auth.ts";
 import { type CallContext, capabilitiesFor, classifyStatus, VaultCallError } from "./errors.ts";
 import { SharedDeadlines } from "./shared-deadlines.ts";
@@ -52,7 +53,7 @@ export class VaultHttp {
   private readonly client: ReturnType<typeof nodeVault>;
 
   constructor(address: string, options: HttpOptions = {}) {
-    this.address = address.replace(/\/+$/, "");
+    this.address = vaultName(address);
     this.transport = createFetchTransport(options);
     this.client = nodeVault({
       endpoint: this.address,
