@@ -1,10 +1,9 @@
 // Figure 3, latency: from the source answering a write to both destinations holding it, p50 / p99
 // / max, at 500 and 2,000 writes per second of distinct new keys, and at 500 updates per second
-// (distinct keys every Vault holds at version 1, written again on the source). Each destination (a Vault double)
-// has a UDP audit device pointed at the benchmark (lighter on the double than TCP, whose writes
-// it awaits), and its response entry for the KV write,
-// written once the write is done and before it answers, is the moment it holds the key
-// (lib/write-watch.ts). The floor is the same writes with Courier's audit device off and the
+// (distinct keys Courier synced at version 1 beforehand, written again on the source). Each
+// destination (a Vault double) has a UDP audit device pointed at the benchmark (lighter on the
+// double than TCP, whose writes it awaits), and its response entry for the KV write, written once
+// the write is done and before it answers, is the moment it holds the key (lib/write-watch.ts). The floor is the same writes with Courier's audit device off and the
 // benchmark doing by hand what a sync must: one read of the source, then a read and a write on
 // each destination side by side (a metadata read for a new key, a data read for an update).
 //   bun scripts/bench/latency.ts [--quick]

@@ -3,9 +3,10 @@
 // Two kinds of key: new ones (first versions, which Courier writes only-if-absent without reading
 // the destination: three requests a key, where the bare loop makes the five a read-then-write
 // takes), and updated ones (Courier synced version 1 of each beforehand, untimed; the source then
-// gets a version 2: five requests a key on both sides). Keys are written beforehand; Courier is then sent one audit response entry
-// per key over UDP (paced at 20,000/s, far below what ingest takes) and the run ends when both
-// destinations have answered that many writes (the doubles count them: GET /_double/stats).
+// gets a version 2: five requests a key on both sides). Keys are written beforehand; Courier is
+// then sent one audit response entry per key over UDP (paced at 20,000/s, far below what ingest
+// takes) and the run ends when both destinations have answered that many writes (the doubles
+// count them: GET /_double/stats).
 //   bun scripts/bench/throughput.ts [--quick]
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
